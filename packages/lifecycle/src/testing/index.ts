@@ -1,0 +1,1 @@
+export { trackTimers, type TimerTracker } from './timer-tracker.js';
