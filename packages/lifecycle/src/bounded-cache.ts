@@ -7,6 +7,7 @@ import { toError } from './internal/errors.js';
 import { MAX_DURATION_MS, OptionReader } from './internal/options.js';
 import { stderrLogger, type Logger } from './logger.js';
 import { registerStructure, type MeasuredStructure } from './structure-registry.js';
+import { isPromiseLike } from './internal/promise-like.js';
 
 export type { BoundedCacheOptions, BoundedCacheStats, DisposeReason };
 
@@ -63,7 +64,15 @@ export class BoundedCache<
       ...(ttlMs === undefined ? {} : { ttl: ttlMs, ttlAutopurge: false }),
       // lru-cache caches its clock reading for ttlResolution ms; an injected clock must be read every time.
       ...(now === undefined ? {} : { perf: { now }, ttlResolution: 0 }),
-      dispose: (value, key, reason) => this.#onRemoved(value, key, reason),
+      // The hook only has work with a dispose option (to call) or a TTL (expirations to count).
+      // With neither, lru-cache never evicts on its own (set() makes room first), and leaving the
+      // hook out spares a call per evicted entry.
+      ...(this.#dispose === undefined && ttlMs === undefined
+        ? {}
+        : {
+            dispose: (value: V, key: K, reason: LRUCache.DisposeReason) =>
+              this.#onRemoved(value, key, reason),
+          }),
     });
     this.#unregister = registerStructure(structures, this);
   }
@@ -229,8 +238,4 @@ function toDisposeReason(reason: LRUCache.DisposeReason): DisposeReason {
 
 function describeKey(key: unknown): string {
   return typeof key === 'string' || typeof key === 'number' ? String(key) : typeof key;
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }

@@ -15,12 +15,16 @@ export const LifecycleErrorCode = {
   QUEUE_FULL: 'ERR_LIFECYCLE_QUEUE_FULL',
   /** Garbage collection cannot be forced in this process. */
   GC_UNAVAILABLE: 'ERR_LIFECYCLE_GC_UNAVAILABLE',
+  /** A heap snapshot could not be written; `cause` holds the file system or stream error. */
+  SNAPSHOT_FAILED: 'ERR_LIFECYCLE_SNAPSHOT_FAILED',
   /** A resource factory failed or returned something that cannot be closed. */
   FACTORY_FAILED: 'ERR_LIFECYCLE_FACTORY_FAILED',
   /** A name that must be unique (a structure, a cleanup callback) is already registered. */
   DUPLICATE_NAME: 'ERR_LIFECYCLE_DUPLICATE_NAME',
   /** A registry reached its configured cap on entries. */
   LIMIT_REACHED: 'ERR_LIFECYCLE_LIMIT_REACHED',
+  /** A leak test saw the heap grow faster than its limit. */
+  LEAK_DETECTED: 'ERR_LIFECYCLE_LEAK_DETECTED',
 } as const;
 
 export type LifecycleErrorCode = (typeof LifecycleErrorCode)[keyof typeof LifecycleErrorCode];

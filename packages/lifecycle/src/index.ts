@@ -1,8 +1,52 @@
+// Collections
 export { BoundedCache } from './bounded-cache.js';
 export type { BoundedCacheOptions, BoundedCacheStats, DisposeReason } from './bounded-cache-options.js';
-export { systemClock, type Clock } from './clock.js';
-export { InvalidOptionError, LifecycleError, LifecycleErrorCode } from './errors.js';
-export { silentLogger, stderrLogger, type Logger } from './logger.js';
+export { RingBuffer, type RingBufferOptions, type RingBufferStats } from './ring-buffer.js';
+export {
+  StructureRegistry,
+  type MeasuredStructure,
+  type StructureRegistryOptions,
+  type StructureSnapshot,
+} from './structure-registry.js';
+
+// Concurrency and ownership
+export { KeyedMutex } from './keyed-mutex.js';
+export type {
+  AcquireOptions as KeyedMutexAcquireOptions,
+  KeyedLock,
+  KeyedMutexOptions,
+  KeyedMutexStats,
+} from './keyed-mutex-options.js';
+export { ResourceRegistry } from './resource-registry.js';
+export type {
+  AcquireOptions as ResourceAcquireOptions,
+  CloseKeyOptions,
+  CloseKeyResult,
+  Lease,
+  ResourceEntryInfo,
+  ResourceFactory,
+  ResourceFactoryContext,
+  ResourceRegistryOptions,
+  ResourceRegistryStats,
+  ResourceState,
+  SuspectedLeak,
+} from './resource-registry-options.js';
+export { TaskRegistry } from './task-registry.js';
+export type { TaskRegistryOptions } from './task-registry-options.js';
+export {
+  TASK_STATUSES,
+  type ListTasksOptions,
+  type StartTaskOptions,
+  type TaskContext,
+  type TaskFunction,
+  type TaskLookup,
+  type TaskPage,
+  type TaskProgress,
+  type TaskRegistryStats,
+  type TaskSnapshot,
+  type TaskStatus,
+  type TaskSummary,
+} from './task-types.js';
 export { PeriodicJob } from './periodic-job.js';
 export type {
   PeriodicJobOptions,
@@ -10,9 +54,77 @@ export type {
   PeriodicRunContext,
   PeriodicRunOutcome,
 } from './periodic-job-options.js';
+
+// Memory
+export { readMemory, type MemoryReading, type ReadMemoryOptions } from './memory/read-memory.js';
 export {
-  StructureRegistry,
-  type MeasuredStructure,
-  type StructureRegistryOptions,
-  type StructureSnapshot,
-} from './structure-registry.js';
+  detectContainerLimit,
+  type ContainerLimit,
+  type ContainerLimitPaths,
+  type ContainerLimitSource,
+} from './memory/container-limit.js';
+export {
+  parseMemoryPressure,
+  readMemoryPressure,
+  type MemoryPressure,
+  type PressureLine,
+} from './memory/pressure.js';
+export {
+  enableGcAtRuntime,
+  forceGc,
+  gcAvailable,
+  type ForceGcOptions,
+  type ForceGcResult,
+} from './memory/force-gc.js';
+export { GcObserver } from './memory/gc-observer.js';
+export type {
+  GcEntryLike,
+  GcEvent,
+  GcKind,
+  GcKindStats,
+  GcObserverOptions,
+  GcObserverStats,
+} from './memory/gc-observer-options.js';
+export {
+  HeapSnapshotWriter,
+  type HeapSnapshotWriterOptions,
+  type HeapSnapshotWriterStats,
+} from './memory/heap-snapshot-writer.js';
+export { MemoryMonitor } from './memory/memory-monitor.js';
+export type {
+  ForcedGcResult,
+  LevelChange,
+  MemoryCheck,
+  MemoryMonitorOptions,
+  MemoryMonitorStats,
+  MemorySample,
+} from './memory/memory-monitor-options.js';
+export {
+  MEMORY_LEVELS,
+  type MemoryLevel,
+  type MemoryMeasure,
+  type MemoryThresholds,
+} from './memory/memory-level.js';
+export type {
+  CleanupCallbackOptions,
+  CleanupCallbackResult,
+  CleanupCallbackStats,
+  CleanupContext,
+  CleanupOutcome,
+  CleanupReport,
+} from './memory/cleanup-callback.js';
+export { LeakTracker } from './leak-tracker.js';
+export type { LeakReport, LeakTrackerOptions, LeakTrackerStats } from './leak-tracker-options.js';
+
+// Metrics
+export {
+  registerLifecycleMetrics,
+  type LifecycleMetrics,
+  type LifecycleMetricsOptions,
+} from './metrics/lifecycle-metrics.js';
+
+// Foundations
+export { increment as incrementCounter } from './internal/counter.js';
+export { systemClock, type Clock } from './clock.js';
+export { InvalidOptionError, LifecycleError, LifecycleErrorCode } from './errors.js';
+export { silentLogger, stderrLogger, type Logger } from './logger.js';

@@ -22,8 +22,9 @@ export interface PeriodicJobOptions {
    */
   cleanup?: () => unknown;
   /**
-   * Abort a run's signal once it has lasted this long. The run is still awaited (the job never
-   * overlaps), so a run that ignores its signal keeps the job busy and later ticks are skipped.
+   * Abort a run's signal, with a `LifecycleError` of code `TIMEOUT` as its reason, once the run
+   * has lasted this long. The run is still awaited (the job never overlaps), so a run that
+   * ignores its signal keeps the job busy and later ticks are skipped.
    * @default undefined (no timeout)
    */
   timeoutMs?: number;
@@ -67,6 +68,8 @@ export interface PeriodicJobStats {
   /** Skipped ticks since the last run started: above 2 means the job cannot keep up. */
   consecutiveSkipped: number;
   cleanupFailures: number;
+  /** Runs that ended with an error after close() aborted them; not counted as failures. */
+  abortedByClose: number;
   lastDurationMs: number | null;
   lastStartedAt: number | null;
   lastFinishedAt: number | null;

@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from './clock.js';
-import { closedError } from './errors.js';
+import { LifecycleError, LifecycleErrorCode, closedError } from './errors.js';
 import { CloseOnce } from './internal/close-once.js';
 import { increment } from './internal/counter.js';
 import { toError } from './internal/errors.js';
@@ -39,6 +39,7 @@ export class PeriodicJob {
   #skipped = 0;
   #consecutiveSkipped = 0;
   #cleanupFailures = 0;
+  #abortedByClose = 0;
   #lastDurationMs: number | null = null;
   #lastStartedAt: number | null = null;
   #lastFinishedAt: number | null = null;
@@ -86,6 +87,7 @@ export class PeriodicJob {
       skipped: this.#skipped,
       consecutiveSkipped: this.#consecutiveSkipped,
       cleanupFailures: this.#cleanupFailures,
+      abortedByClose: this.#abortedByClose,
       lastDurationMs: this.#lastDurationMs,
       lastStartedAt: this.#lastStartedAt,
       lastFinishedAt: this.#lastFinishedAt,
@@ -150,9 +152,14 @@ export class PeriodicJob {
     } catch (thrown) {
       const error = toError(thrown);
       outcome = { ok: false, durationMs: performance.now() - started, error };
-      this.#failures = increment(this.#failures);
-      this.#lastError = error.message;
-      this.#logger.error({ job: this.name, err: error }, 'periodic job run failed');
+      if (this.#closing.closing && controller.signal.aborted) {
+        // Stopped by close(): expected at every shutdown, so counted apart and not logged as an error.
+        this.#abortedByClose = increment(this.#abortedByClose);
+      } else {
+        this.#failures = increment(this.#failures);
+        this.#lastError = error.message;
+        this.#logger.error({ job: this.name, err: error }, 'periodic job run failed');
+      }
     } finally {
       if (timeout) clearTimeout(timeout);
       await this.#runCleanup();
@@ -167,7 +174,12 @@ export class PeriodicJob {
     if (this.#timeoutMs === undefined) return undefined;
     const limit = this.#timeoutMs;
     const timer = setTimeout(() => {
-      controller.abort(new Error(`PeriodicJob "${this.name}" run exceeded timeoutMs (${limit} ms)`));
+      controller.abort(
+        new LifecycleError(
+          LifecycleErrorCode.TIMEOUT,
+          `PeriodicJob "${this.name}" run exceeded timeoutMs (${limit} ms)`,
+        ),
+      );
     }, limit);
     timer.unref();
     return timer;

@@ -5,6 +5,7 @@ import { InvalidOptionError, LifecycleErrorCode } from '../src/errors.js';
 import { silentLogger } from '../src/logger.js';
 import { StructureRegistry } from '../src/structure-registry.js';
 import { captureLogger } from './support/capture-logger.js';
+import { assertNoLeak } from '../src/testing/assert-no-leak.js';
 
 const quiet = { logger: silentLogger };
 
@@ -88,6 +89,19 @@ describe('BoundedCache eviction', () => {
     }
     assert.ok(maxSize <= 5000, `size reached ${maxSize}`);
     assert.equal(cache.stats().evictions, 100_000 - cache.size);
+  });
+
+  it('does not grow the heap over 100,000 sets, gets and deletes of distinct keys', async () => {
+    const cache = new BoundedCache<string, { payload: string }>({ capacity: 2000, ttlMs: 60_000, ...quiet });
+    await assertNoLeak(
+      (i) => {
+        cache.set(`key-${i}`, { payload: `value-${i}` });
+        cache.get(`key-${i - 500}`);
+        if (i % 3 === 0) cache.delete(`key-${i - 1}`);
+      },
+      { iterations: 10_000, samples: 10, label: 'BoundedCache set/get/delete' },
+    );
+    assert.ok(cache.size <= cache.capacity);
   });
 });
 
