@@ -1,32 +1,237 @@
-import Fastify from 'fastify';
-import type { FastifyBaseLogger } from 'fastify';
-import type { GatewayConfig } from './config.js';
+import {
+  BoundedCache,
+  CloseOnce,
+  KeyedMutex,
+  LeakTracker,
+  MemoryMonitor,
+  PeriodicJob,
+  RingBuffer,
+  StructureRegistry,
+  type MemoryReading,
+} from '@steadystate/lifecycle';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { ApiKeyStore } from './auth/api-keys.js';
+import type { GatewayConfig } from './config/config.js';
+import { Fanout } from './fanout/fanout.js';
+import { installErrorHandlers } from './http/http-errors.js';
 import { registerHealthRoute } from './http/health-route.js';
+import { registerStatsRoutes } from './http/stats-route.js';
+import { registerSymbolsRoute } from './http/symbols-route.js';
+import { SubscriptionService } from './market/subscription-service.js';
+import { TopicIndex } from './market/topic-index.js';
+import { wireMemoryCleanup } from './memory/memory-wiring.js';
+import { createGatewayMetrics } from './metrics/gateway-metrics.js';
+import { buildStats, type StatsSources } from './stats/gateway-stats.js';
+import { AdapterManager } from './upstream/adapter-manager.js';
+import { catalogFromConfig, type ExchangeCatalog } from './upstream/exchange-catalog.js';
+import type { Tick } from './upstream/tick.js';
+import { ClientRegistry } from './ws/client-registry.js';
+import { MessageHandler } from './ws/message-handler.js';
+import { SocketServer } from './ws/ws-server.js';
+
+/** Depth levels a Depth subscriber may ask for; both built-in adapters deliver 20. */
+export const MAX_DEPTH = 20;
+
+export interface GatewayOptions {
+  logger: FastifyBaseLogger;
+  /** The exchanges to serve. @default the simulated exchange plus CCXT_EXCHANGES */
+  catalog?: ExchangeCatalog;
+  /** Memory reading source of the monitor; tests inject one to reach CRITICAL on demand. */
+  readMemory?: () => MemoryReading;
+}
+
+/** The parts of a running gateway, for stats pages, tests and the packages that extend it. */
+export interface GatewayParts {
+  readonly app: FastifyInstance;
+  readonly structures: StructureRegistry;
+  readonly monitor: MemoryMonitor;
+  readonly adapters: AdapterManager;
+  readonly topics: TopicIndex;
+  readonly clients: ClientRegistry;
+  readonly ring: RingBuffer<Tick>;
+  readonly subscriptions: SubscriptionService;
+  readonly sockets: SocketServer;
+  readonly leakTracker: LeakTracker;
+}
 
 /** A running gateway: where it listens and how to stop it. */
 export interface Gateway {
   /** Base HTTP URL, e.g. http://127.0.0.1:8765 (the real port when the config asked for 0). */
   readonly url: string;
+  /** The WebSocket URL on the same port. */
+  readonly wsUrl: string;
   readonly port: number;
-  /** Stops accepting, closes every connection and timer; idempotent. */
+  readonly parts: GatewayParts;
+  /** The stats object of SPEC section 4. */
+  stats(): Record<string, unknown>;
+  /** Stops accepting, closes clients with 1001, then every adapter, timer and the server. Idempotent. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** Builds the HTTP server, starts listening and resolves once it accepts connections. */
-export async function startGateway(config: GatewayConfig, logger: FastifyBaseLogger): Promise<Gateway> {
-  const app = Fastify({ loggerInstance: logger, disableRequestLogging: true });
-  registerHealthRoute(app, Date.now());
+/** Builds the gateway, starts listening and resolves once it accepts connections. */
+export async function startGateway(config: GatewayConfig, options: GatewayOptions): Promise<Gateway> {
+  const { logger } = options;
+  const startedAt = Date.now();
+  const structures = new StructureRegistry();
+  const leakTracker = new LeakTracker({ name: 'leak-tracker', structures, logger });
+  const ring = new RingBuffer<Tick>({
+    capacity: config.adapters.ringBufferSize,
+    name: 'ring-buffer',
+    structures,
+  });
+  const topics = new TopicIndex();
+  const fanout = new Fanout({ ring, topics });
+  const adapters = new AdapterManager({
+    catalog: options.catalog ?? catalogFromConfig(config, logger),
+    sink: (tick) => fanout.publish(tick),
+    cleanupDelayMs: config.adapters.cleanupDelayMs,
+    maxIdleMs: config.adapters.maxIdleMs,
+    marketDataCacheSize: config.adapters.marketDataCacheSize,
+    onClosed: (handle) => topics.dropAdapter(handle.adapter),
+    structures,
+    leakTracker,
+    logger,
+  });
+  const symbolCache = new BoundedCache<string, boolean>({
+    capacity: config.adapters.symbolCacheSize,
+    name: 'symbol_cache',
+    structures,
+    logger,
+  });
+  const locks = new KeyedMutex<string>({ name: 'topic-locks', structures, logger });
+  const subscriptions = new SubscriptionService({
+    adapters,
+    topics,
+    symbolCache,
+    locks,
+    maxSymbolsPerClient: config.ws.maxSymbolsPerClient,
+    logger,
+  });
+  const clients = new ClientRegistry(config.ws.maxConnections);
+  const unregisterStructures = [structures.register(topics), structures.register(clients)];
+  const monitor = new MemoryMonitor({
+    intervalMs: config.memory.checkIntervalMs,
+    ...(config.memory.criticalBytes === undefined
+      ? {}
+      : {
+          warningBytes: config.memory.warningBytes,
+          cleanupBytes: config.memory.cleanupBytes,
+          criticalBytes: config.memory.criticalBytes,
+        }),
+    ...(options.readMemory ? { read: options.readMemory } : {}),
+    logger,
+  });
+  const orphanJob = new PeriodicJob({
+    name: 'orphan-cleanup',
+    intervalMs: config.adapters.orphanCleanupIntervalMs,
+    run: () => subscriptions.cleanupOrphans(),
+    logger,
+  });
+
+  const app = Fastify({
+    loggerInstance: logger,
+    // Per-request log lines would dominate the log of a busy gateway; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 262_144,
+  });
+  installErrorHandlers(app);
+  const handler = new MessageHandler(
+    {
+      apiKeys: new ApiKeyStore(config.auth.apiKeys),
+      adminToken: config.auth.adminToken,
+      adapters,
+      subscriptions,
+      limits: { maxSymbolsPerRequest: config.ws.maxSymbolsPerClient, maxDepth: MAX_DEPTH },
+      monitor,
+      stats: () => stats(),
+      logger,
+    },
+    config.ws.maxFrameBytes,
+  );
+  const sockets = new SocketServer({
+    server: app.server,
+    config: config.ws,
+    clients,
+    handler,
+    subscriptions,
+    monitor,
+    leakTracker,
+    logger,
+  });
+  const unwireMemory = wireMemoryCleanup({
+    monitor,
+    subscriptions,
+    adapters,
+    clients,
+    symbolCache,
+    ring,
+    releaseClient: (client) => {
+      if (client.subscriptions) subscriptions.unsubscribeAll(client.subscriptions);
+      client.dispose();
+      leakTracker.markClosed(client);
+    },
+  });
+  const sources: StatsSources = {
+    ring,
+    clients,
+    topics,
+    monitor,
+    adapters,
+    symbolCache,
+    structures,
+    fanout,
+    handler,
+    sockets,
+    jobs: () => [orphanJob, ...sockets.jobs],
+  };
+  const stats = () => buildStats(sources);
+  const metrics = createGatewayMetrics(sources);
+  registerHealthRoute(app, startedAt, monitor);
+  registerStatsRoutes(app, config.auth.adminToken, stats, metrics.registry);
+  registerSymbolsRoute(app, adapters);
+
+  await monitor.checkNow(); // stats and /healthz have a reading from the first request on
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `http://${formatHost(config.host)}:${port}`;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 
-  let closing: Promise<void> | undefined;
-  const close = () => (closing ??= app.close());
-  return { url, port, close, [Symbol.asyncDispose]: close };
-}
-
-function formatHost(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
+  const closing = new CloseOnce();
+  // Fixed order, each step on its own: stop taking clients, then work, then resources, then the server.
+  const steps: [string, () => unknown][] = [
+    ['websocket clients', () => sockets.close()],
+    ['http server', () => app.close()],
+    ['orphan cleanup job', () => orphanJob.close()],
+    ['memory cleanup callbacks', () => unwireMemory()],
+    ['memory monitor', () => monitor.close()],
+    ['fan-out', () => fanout.close()],
+    ['upstream adapters', () => adapters.close()],
+    ['topic locks', () => locks.close()],
+    ['ring buffer', () => ring.close()],
+    ['symbol cache', () => symbolCache.close()],
+    ['metrics', () => metrics.close()],
+    ['structures', () => unregisterStructures.forEach((u) => u())],
+    ['leak tracker', () => leakTracker.close()],
+    ['structure registry', () => structures.close()],
+  ];
+  const close = () =>
+    closing.run(async () => {
+      for (const [name, step] of steps) {
+        try {
+          await step();
+        } catch (error) {
+          logger.error({ step: name, err: error }, 'error while closing the gateway; continuing');
+        }
+      }
+    });
+  return {
+    url: `http://${host}:${port}`,
+    wsUrl: `ws://${host}:${port}`,
+    port,
+    parts: { app, structures, monitor, adapters, topics, clients, ring, subscriptions, sockets, leakTracker },
+    stats,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
 }

@@ -1,2 +1,2 @@
-export { ConfigError, loadConfig, type GatewayConfig } from './config.js';
+export { ConfigError, loadConfig, type GatewayConfig } from './config/config.js';
 export { startGateway, type Gateway } from './gateway.js';

@@ -1,15 +1,15 @@
 #!/usr/bin/env node
 import { pino } from 'pino';
-import { ConfigError, loadConfig } from './config.js';
-import { startGateway } from './gateway.js';
+import { ConfigError, loadConfig, type GatewayConfig } from './config/config.js';
+import { startGateway, type Gateway } from './gateway.js';
 
 /**
- * Process entry point: read the configuration, start the gateway, and on SIGTERM or SIGINT
- * close it and let the process exit by itself with 0 once nothing is left open. If anything is
- * still open after SHUTDOWN_TIMEOUT_MS, that is a leak: log it and exit 1.
+ * Process entry point: read the configuration, start the gateway, and on SIGTERM or SIGINT close
+ * it and let the process exit by itself with 0 once nothing is left open. If anything is still
+ * open after SHUTDOWN_TIMEOUT_MS, that is a leak: log it and exit 1.
  */
 async function main(): Promise<void> {
-  let config;
+  let config: GatewayConfig;
   try {
     config = loadConfig();
   } catch (error) {
@@ -20,8 +20,20 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = pino({ level: config.logLevel, base: { service: 'steadystate-gateway' } });
-  const gateway = await startGateway(config, logger);
-  logger.info({ url: gateway.url, healthz: `${gateway.url}/healthz` }, 'gateway listening');
+  const gateway = await startGateway(config, { logger });
+  logger.info(
+    {
+      url: gateway.url,
+      wsUrl: gateway.wsUrl,
+      healthz: `${gateway.url}/healthz`,
+      stats: `${gateway.url}/stats`,
+      metrics: `${gateway.url}/metrics`,
+      ...(config.auth.demoKey ? { demoApiKey: config.auth.apiKeys[0] } : {}),
+      ...(config.auth.adminTokenGenerated ? { adminToken: config.auth.adminToken } : {}),
+    },
+    'gateway listening',
+  );
+  process.stderr.write(banner(gateway, config));
 
   const shutdown = (signal: NodeJS.Signals) => {
     logger.info({ signal }, 'shutting down');
@@ -46,6 +58,23 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
+}
+
+/** What a person starting the gateway needs to connect; on stderr, so stdout stays JSON logs. */
+function banner(gateway: Gateway, config: GatewayConfig): string {
+  const lines = [
+    '',
+    `  Steadystate gateway on ${gateway.url}`,
+    `  WebSocket  ${gateway.wsUrl}`,
+    `  Stats      ${gateway.url}/stats   (Authorization: Bearer <admin token>)`,
+    `  Metrics    ${gateway.url}/metrics`,
+  ];
+  if (config.auth.demoKey) lines.push(`  Demo api key (loopback only): ${config.auth.apiKeys[0]}`);
+  if (config.auth.adminTokenGenerated)
+    lines.push(`  Admin token for this run:     ${config.auth.adminToken}`);
+  if (config.auth.adminToken === null)
+    lines.push('  Admin actions are disabled: set ADMIN_TOKEN to enable them.');
+  return `${lines.join('\n')}\n\n`;
 }
 
 main().catch((error: unknown) => {

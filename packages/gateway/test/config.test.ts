@@ -1,15 +1,48 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, DEMO_API_KEY, loadConfig } from '../src/config/config.js';
 
 describe('loadConfig', () => {
-  it('has loopback defaults', () => {
-    assert.deepEqual(loadConfig({}), {
-      host: '127.0.0.1',
-      port: 8765,
-      logLevel: 'info',
-      shutdownTimeoutMs: 5000,
+  it('has loopback defaults, the SPEC defaults and the demo key', () => {
+    const config = loadConfig({});
+    assert.deepEqual(
+      {
+        host: config.host,
+        port: config.port,
+        logLevel: config.logLevel,
+        shutdownTimeoutMs: config.shutdownTimeoutMs,
+      },
+      { host: '127.0.0.1', port: 8765, logLevel: 'info', shutdownTimeoutMs: 5000 },
+    );
+    assert.deepEqual(config.adapters, {
+      cleanupDelayMs: 60_000,
+      maxIdleMs: 1_800_000,
+      orphanCleanupIntervalMs: 300_000,
+      symbolCacheSize: 50_000,
+      marketDataCacheSize: 10_000,
+      ringBufferSize: 65_536,
     });
+    assert.equal(config.memory.checkIntervalMs, 30_000);
+    assert.equal(config.memory.criticalBytes, undefined);
+    assert.equal(config.ws.authGraceMs, 15_000);
+    assert.deepEqual(config.auth.apiKeys, [DEMO_API_KEY]);
+    assert.equal(config.auth.demoKey, true);
+    assert.equal(config.auth.adminTokenGenerated, true);
+    assert.match(config.auth.adminToken ?? '', /^[0-9a-f]{32}$/);
+  });
+
+  it('reads durations in seconds, decimals allowed, and memory thresholds in MB', () => {
+    const config = loadConfig({
+      BROKER_ADAPTER_CLEANUP_DELAY: '0.25',
+      WARNING_MEMORY_MB: '100',
+      CLEANUP_MEMORY_MB: '150',
+      MAX_MEMORY_MB: '200',
+      API_KEYS: 'key-one-aaaa, key-two-bbbb',
+    });
+    assert.equal(config.adapters.cleanupDelayMs, 250);
+    assert.equal(config.memory.criticalBytes, 200 * 1024 * 1024);
+    assert.deepEqual(config.auth.apiKeys, ['key-one-aaaa', 'key-two-bbbb']);
+    assert.equal(config.auth.demoKey, false);
   });
 
   it('treats an empty variable as unset', () => {
@@ -23,6 +56,15 @@ describe('loadConfig', () => {
     [{ PORT: '80.5' }, /^PORT="80.5": must be a whole number/],
     [{ LOG_LEVEL: 'verbose' }, /^LOG_LEVEL="verbose": must be one of/],
     [{ SHUTDOWN_TIMEOUT_MS: '10' }, /^SHUTDOWN_TIMEOUT_MS="10": must be from 100 to 60000$/],
+    [{ WS_AUTH_GRACE_SECONDS: 'soon' }, /^WS_AUTH_GRACE_SECONDS="soon": must be a number of seconds/],
+    [{ RING_BUFFER_SIZE: '0' }, /^RING_BUFFER_SIZE="0": must be from 16/],
+    [{ API_KEYS: 'short' }, /^API_KEYS="short": each key: 8 to 256 printable characters/],
+    [{ ADMIN_TOKEN: 'tiny' }, /^ADMIN_TOKEN="tiny": must be 16 to 256 printable characters/],
+    [{ WARNING_MEMORY_MB: '100' }, /set all three or none/],
+    [{ WARNING_MEMORY_MB: '300', CLEANUP_MEMORY_MB: '200', MAX_MEMORY_MB: '400' }, /must rise strictly/],
+    [{ HOST: '0.0.0.0' }, /^API_KEYS="": required when HOST \("0\.0\.0\.0"\) is not a loopback address$/],
+    [{ CCXT_EXCHANGES: 'Binance!' }, /^CCXT_EXCHANGES="Binance!": each: a ccxt exchange id$/],
+    [{ SIM_TICKS_PER_SECOND: '1000' }, /^SIM_TICKS_PER_SECOND="1000": must be a number from 0.1 to 100$/],
   ];
   for (const [env, message] of bad) {
     it(`rejects ${JSON.stringify(env)}`, () => {

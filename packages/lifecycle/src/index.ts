@@ -117,6 +117,7 @@ export { LeakTracker } from './leak-tracker.js';
 export type { LeakReport, LeakTrackerOptions, LeakTrackerStats } from './leak-tracker-options.js';
 
 // Metrics
+export { cumulativeCounter, type CounterSample } from './metrics/cumulative-counter.js';
 export {
   registerLifecycleMetrics,
   type LifecycleMetrics,
@@ -125,6 +126,7 @@ export {
 
 // Foundations
 export { increment as incrementCounter } from './internal/counter.js';
+export { CloseOnce } from './internal/close-once.js';
 export { systemClock, type Clock } from './clock.js';
 export { InvalidOptionError, LifecycleError, LifecycleErrorCode } from './errors.js';
 export { silentLogger, stderrLogger, type Logger } from './logger.js';

@@ -1,0 +1,163 @@
+import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
+import { envSchema, type Env } from './env-schema.js';
+
+/** The api key that works when API_KEYS is unset and the gateway listens on loopback only. */
+export const DEMO_API_KEY = 'steadystate-demo-key';
+
+/**
+ * The gateway's configuration, read from environment variables and validated before anything
+ * starts: a bad value stops start-up with a message naming the variable, the value and what is
+ * allowed, instead of surfacing hours later as odd behaviour. Durations are in milliseconds here
+ * (seconds in the environment, as the SPEC names them).
+ */
+export interface GatewayConfig {
+  /** Interface to bind. Loopback by default: the seed bound admin actions to 0.0.0.0. */
+  host: string;
+  /** 0 picks a free port (tests). */
+  port: number;
+  logLevel: Env['LOG_LEVEL'];
+  /** After SIGTERM, how long the process may take to exit before it is forced out. */
+  shutdownTimeoutMs: number;
+  auth: {
+    apiKeys: string[];
+    /** True when API_KEYS was unset and the demo key is in use (loopback only). */
+    demoKey: boolean;
+    /** Null when admin actions are disabled (ADMIN_TOKEN unset on a non-loopback host). */
+    adminToken: string | null;
+    /** True when the token was generated for this run because ADMIN_TOKEN was unset on loopback. */
+    adminTokenGenerated: boolean;
+  };
+  ws: {
+    authGraceMs: number;
+    pingIntervalMs: number;
+    maxConnections: number;
+    maxFrameBytes: number;
+    maxSymbolsPerClient: number;
+    maxMessagesPerSecond: number;
+    maxBufferedBytes: number;
+    slowClientTimeoutMs: number;
+  };
+  adapters: {
+    cleanupDelayMs: number;
+    maxIdleMs: number;
+    orphanCleanupIntervalMs: number;
+    symbolCacheSize: number;
+    marketDataCacheSize: number;
+    ringBufferSize: number;
+  };
+  memory: {
+    checkIntervalMs: number;
+    /** All three set, or all three undefined (then derived from the tightest limit). */
+    warningBytes: number | undefined;
+    cleanupBytes: number | undefined;
+    criticalBytes: number | undefined;
+  };
+  sim: { symbols: number; ticksPerSecond: number; seed: number };
+  ccxt: { exchanges: string[]; pollIntervalMs: number };
+}
+
+/** Thrown when the environment holds an invalid value; `problems` lists each one. */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Reads the configuration from `env` (process.env by default); throws ConfigError listing every bad value. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
+  const input = Object.fromEntries(
+    Object.keys(envSchema.shape).map((key) => [key, emptyToUndefined(env[key])]),
+  );
+  const parsed = envSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0]);
+        return `${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`;
+      }),
+    );
+  }
+  const v = parsed.data;
+  const problems = crossFieldProblems(v, env);
+  if (problems.length > 0) throw new ConfigError(problems);
+  const loopback = isLoopback(v.HOST);
+  const MB = 1024 * 1024;
+  return {
+    host: v.HOST,
+    port: v.PORT,
+    logLevel: v.LOG_LEVEL,
+    shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
+    auth: {
+      apiKeys: v.API_KEYS ?? [DEMO_API_KEY],
+      demoKey: v.API_KEYS === undefined,
+      adminToken: v.ADMIN_TOKEN ?? (loopback ? randomBytes(16).toString('hex') : null),
+      adminTokenGenerated: v.ADMIN_TOKEN === undefined && loopback,
+    },
+    ws: {
+      authGraceMs: v.WS_AUTH_GRACE_SECONDS,
+      pingIntervalMs: v.WS_PING_INTERVAL_SECONDS,
+      maxConnections: v.WS_MAX_CONNECTIONS,
+      maxFrameBytes: v.WS_MAX_FRAME_BYTES,
+      maxSymbolsPerClient: v.WS_MAX_SYMBOLS_PER_CLIENT,
+      maxMessagesPerSecond: v.WS_MAX_MESSAGES_PER_SECOND,
+      maxBufferedBytes: v.WS_MAX_BUFFERED_BYTES,
+      slowClientTimeoutMs: v.WS_SLOW_CLIENT_TIMEOUT_SECONDS,
+    },
+    adapters: {
+      cleanupDelayMs: v.BROKER_ADAPTER_CLEANUP_DELAY,
+      maxIdleMs: v.BROKER_ADAPTER_MAX_IDLE,
+      orphanCleanupIntervalMs: v.WEBSOCKET_CLEANUP_INTERVAL,
+      symbolCacheSize: v.SYMBOL_HASH_CACHE_SIZE,
+      marketDataCacheSize: v.MARKET_DATA_CACHE_SIZE,
+      ringBufferSize: v.RING_BUFFER_SIZE,
+    },
+    memory: {
+      checkIntervalMs: v.MEMORY_CHECK_INTERVAL,
+      warningBytes: v.WARNING_MEMORY_MB === undefined ? undefined : v.WARNING_MEMORY_MB * MB,
+      cleanupBytes: v.CLEANUP_MEMORY_MB === undefined ? undefined : v.CLEANUP_MEMORY_MB * MB,
+      criticalBytes: v.MAX_MEMORY_MB === undefined ? undefined : v.MAX_MEMORY_MB * MB,
+    },
+    sim: { symbols: v.SIM_SYMBOLS, ticksPerSecond: v.SIM_TICKS_PER_SECOND, seed: v.SIM_SEED },
+    ccxt: { exchanges: v.CCXT_EXCHANGES, pollIntervalMs: v.CCXT_POLL_INTERVAL_MS },
+  };
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost' || host === '::1') return true;
+  return isIP(host) === 4 && host.startsWith('127.');
+}
+
+function crossFieldProblems(v: Env, env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  const show = (name: string) => `${name}=${JSON.stringify(env[name] ?? '')}`;
+  const memory = [v.WARNING_MEMORY_MB, v.CLEANUP_MEMORY_MB, v.MAX_MEMORY_MB];
+  const set = memory.filter((m) => m !== undefined).length;
+  if (set !== 0 && set !== 3) {
+    problems.push(
+      `${show('WARNING_MEMORY_MB')}, ${show('CLEANUP_MEMORY_MB')}, ${show('MAX_MEMORY_MB')}: set all three or none (unset, they derive from the memory limit)`,
+    );
+  } else if (set === 3 && !(memory[0]! < memory[1]! && memory[1]! < memory[2]!)) {
+    problems.push(
+      `${show('WARNING_MEMORY_MB')}, ${show('CLEANUP_MEMORY_MB')}, ${show('MAX_MEMORY_MB')}: must rise strictly, WARNING < CLEANUP < MAX`,
+    );
+  }
+  if (v.API_KEYS === undefined && !isLoopback(v.HOST)) {
+    problems.push(`API_KEYS="": required when HOST (${JSON.stringify(v.HOST)}) is not a loopback address`);
+  }
+  if (v.API_KEYS !== undefined && v.API_KEYS.length === 0) {
+    problems.push(`${show('API_KEYS')}: must name at least one key`);
+  }
+  return problems;
+}
+
+/** An empty variable (`PORT=`) means "use the default", as shells and .env files commonly produce it. */
+function emptyToUndefined(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}

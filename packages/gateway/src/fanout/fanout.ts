@@ -1,0 +1,84 @@
+import { incrementCounter, type RingBuffer } from '@steadystate/lifecycle';
+import type { Topic, TopicIndex, Subscription } from '../market/topic-index.js';
+import { serializeMarketData } from '../protocol/market-data.js';
+import type { Tick } from '../upstream/tick.js';
+
+export interface FanoutOptions {
+  ring: RingBuffer<Tick>;
+  topics: TopicIndex;
+  /** Ticks delivered per turn of the event loop before yielding to I/O. @default 2048 */
+  batch?: number;
+}
+
+/**
+ * Moves ticks from the ring buffer to subscribers. Each tick is serialized once per mode (and per
+ * depth for Depth) and the same Buffer is handed to every subscriber of that mode. Draining runs
+ * in setImmediate turns of at most `batch` ticks, so a burst never starves socket I/O; while the
+ * fan-out falls behind, the ring buffer drops the oldest ticks instead of growing.
+ */
+export class Fanout {
+  readonly #ring: RingBuffer<Tick>;
+  readonly #topics: TopicIndex;
+  readonly #batch: number;
+  readonly #drain = () => this.#drainBatch();
+  readonly #deliver = (tick: Tick) => this.#deliverTick(tick);
+  #scheduled: NodeJS.Immediate | undefined;
+  #closed = false;
+  /** Ticks that found no subscriber (their topic is orphaned or gone). */
+  unrouted = 0;
+  /** Serialized messages produced (one per mode per tick with subscribers). */
+  serialized = 0;
+  /** Deliveries handed to subscribers. */
+  deliveries = 0;
+
+  constructor(options: FanoutOptions) {
+    this.#ring = options.ring;
+    this.#topics = options.topics;
+    this.#batch = options.batch ?? 2048;
+  }
+
+  /** Pushes a tick into the ring buffer and makes sure a drain is scheduled: the adapters' sink. */
+  publish(tick: Tick): void {
+    if (this.#closed) return;
+    this.#ring.push(tick);
+    this.#scheduled ??= setImmediate(this.#drain);
+  }
+
+  /** Stops draining; ticks still queued are discarded with the ring buffer. */
+  close(): void {
+    this.#closed = true;
+    if (this.#scheduled) clearImmediate(this.#scheduled);
+    this.#scheduled = undefined;
+  }
+
+  #drainBatch(): void {
+    this.#scheduled = undefined;
+    if (this.#closed) return;
+    this.#ring.drain(this.#deliver, this.#batch);
+    if (this.#ring.size > 0) this.#scheduled = setImmediate(this.#drain);
+  }
+
+  #deliverTick(tick: Tick): void {
+    const topic = this.#topics.get(tick.exchange, tick.symbol);
+    if (topic === undefined || topic.count === 0) {
+      this.unrouted = incrementCounter(this.unrouted);
+      return;
+    }
+    const broker = topic.adapter.name;
+    if (topic.ltp.size > 0) this.#send(topic.ltp, serializeMarketData(tick, 1, 0, broker));
+    if (topic.quote.size > 0) this.#send(topic.quote, serializeMarketData(tick, 2, 0, broker));
+    if (topic.depth.size > 0) this.#sendDepth(topic, tick, broker);
+  }
+
+  #sendDepth(topic: Topic, tick: Tick, broker: string): void {
+    for (const [depth, subscriptions] of topic.depth) {
+      this.#send(subscriptions, serializeMarketData(tick, 3, depth, broker));
+    }
+  }
+
+  #send(subscriptions: Set<Subscription>, payload: Buffer): void {
+    this.serialized = incrementCounter(this.serialized);
+    this.deliveries = incrementCounter(this.deliveries, subscriptions.size);
+    for (const subscription of subscriptions) subscription.subscriber.deliver(subscription.slot, payload);
+  }
+}

@@ -1,0 +1,160 @@
+import type { MeasuredStructure } from '@steadystate/lifecycle';
+import type { DataLevel } from '../upstream/tick.js';
+import type { UpstreamAdapter } from '../upstream/upstream-adapter.js';
+
+/** Whatever receives market data: a client connection. */
+export interface Subscriber {
+  /** Sends `payload` now, or keeps it as the latest for `slot` when the subscriber is behind. */
+  deliver(slot: string, payload: Buffer): void;
+}
+
+/** One client's subscription to one symbol at one mode. */
+export interface Subscription {
+  readonly subscriber: Subscriber;
+  readonly topic: Topic;
+  readonly mode: DataLevel;
+  depth: number;
+  /** Names this subscription's stream of ticks for conflation: one latest tick per slot. */
+  readonly slot: string;
+}
+
+/**
+ * A symbol on an exchange with its subscribers by mode (Depth ones also by depth), and the
+ * adapter that holds its upstream subscription. A topic with no subscribers is orphaned: still
+ * subscribed upstream until the orphan cleanup unsubscribes it on that same adapter.
+ */
+export class Topic {
+  readonly key: string;
+  readonly exchange: string;
+  readonly symbol: string;
+  readonly adapter: UpstreamAdapter;
+  /** The level subscribed upstream; 0 before the first upstream subscribe succeeds. */
+  upstreamLevel: 0 | DataLevel = 0;
+  readonly ltp = new Set<Subscription>();
+  readonly quote = new Set<Subscription>();
+  readonly depth = new Map<number, Set<Subscription>>();
+  count = 0;
+
+  constructor(key: string, exchange: string, symbol: string, adapter: UpstreamAdapter) {
+    this.key = key;
+    this.exchange = exchange;
+    this.symbol = symbol;
+    this.adapter = adapter;
+  }
+
+  /** The highest mode any subscriber asks for. */
+  get neededLevel(): 0 | DataLevel {
+    if (this.depth.size > 0) return 3;
+    if (this.quote.size > 0) return 2;
+    return this.ltp.size > 0 ? 1 : 0;
+  }
+}
+
+export function topicKey(exchange: string, symbol: string): string {
+  // '|' cannot occur in an exchange code or a symbol (the protocol validates both).
+  return `${exchange}|${symbol}`;
+}
+
+/**
+ * Every topic the gateway holds, and per-topic reference counts. Adding and removing
+ * subscriptions is synchronous; upstream calls are made by the subscription service around it.
+ */
+export class TopicIndex implements MeasuredStructure {
+  readonly name = 'topics';
+  readonly #topics = new Map<string, Topic>();
+  #active = 0;
+  #subscriptions = 0;
+
+  get size(): number {
+    return this.#topics.size;
+  }
+
+  /** Topics with at least one subscriber. */
+  get active(): number {
+    return this.#active;
+  }
+
+  get orphaned(): number {
+    return this.#topics.size - this.#active;
+  }
+
+  /** Subscriptions over all topics. */
+  get subscriptions(): number {
+    return this.#subscriptions;
+  }
+
+  get(exchange: string, symbol: string): Topic | undefined {
+    return this.#topics.get(topicKey(exchange, symbol));
+  }
+
+  /** The topic of `symbol` on `adapter`, created if absent. */
+  ensure(exchange: string, symbol: string, adapter: UpstreamAdapter): Topic {
+    const key = topicKey(exchange, symbol);
+    let topic = this.#topics.get(key);
+    if (topic === undefined || topic.adapter !== adapter) {
+      if (topic) this.#forget(topic);
+      topic = new Topic(key, exchange, symbol, adapter);
+      this.#topics.set(key, topic);
+    }
+    return topic;
+  }
+
+  add(subscription: Subscription): void {
+    const { topic, mode } = subscription;
+    if (mode === 1) topic.ltp.add(subscription);
+    else if (mode === 2) topic.quote.add(subscription);
+    else {
+      let set = topic.depth.get(subscription.depth);
+      if (set === undefined) topic.depth.set(subscription.depth, (set = new Set()));
+      set.add(subscription);
+    }
+    if (topic.count++ === 0) this.#active++;
+    this.#subscriptions++;
+  }
+
+  remove(subscription: Subscription): void {
+    const { topic, mode } = subscription;
+    let removed: boolean;
+    if (mode === 1) removed = topic.ltp.delete(subscription);
+    else if (mode === 2) removed = topic.quote.delete(subscription);
+    else {
+      const set = topic.depth.get(subscription.depth);
+      removed = set?.delete(subscription) ?? false;
+      if (set?.size === 0) topic.depth.delete(subscription.depth);
+    }
+    if (!removed) return;
+    this.#subscriptions--;
+    if (--topic.count === 0) this.#active--;
+  }
+
+  /** Topics nobody subscribes to any more. */
+  orphans(): Topic[] {
+    const found: Topic[] = [];
+    for (const topic of this.#topics.values()) if (topic.count === 0) found.push(topic);
+    return found;
+  }
+
+  /** Removes an orphaned topic; false when it gained a subscriber or is no longer the current one. */
+  deleteOrphan(topic: Topic): boolean {
+    if (topic.count !== 0 || this.#topics.get(topic.key) !== topic) return false;
+    this.#topics.delete(topic.key);
+    return true;
+  }
+
+  /** Forgets every topic of a closed adapter. Returns how many. */
+  dropAdapter(adapter: UpstreamAdapter): number {
+    let dropped = 0;
+    for (const topic of [...this.#topics.values()]) {
+      if (topic.adapter !== adapter) continue;
+      this.#forget(topic);
+      dropped++;
+    }
+    return dropped;
+  }
+
+  #forget(topic: Topic): void {
+    this.#topics.delete(topic.key);
+    if (topic.count > 0) this.#active--;
+    this.#subscriptions -= topic.count;
+  }
+}

@@ -1,0 +1,200 @@
+import { incrementCounter } from '@steadystate/lifecycle';
+import { WebSocket } from 'ws';
+import { ClientSubscriptions } from '../market/client-subscriptions.js';
+import type { Subscriber } from '../market/topic-index.js';
+import { errorFrame, ErrorCode } from '../protocol/error-codes.js';
+import { CloseCode } from './close-codes.js';
+import { RateLimiter } from './rate-limiter.js';
+
+/** Limits every connection shares. */
+export interface ClientLimits {
+  maxBufferedBytes: number;
+  slowClientTimeoutMs: number;
+  maxMessagesPerSecond: number;
+  /** Called when the client starts falling behind, so the server checks on it. */
+  onBehind: (client: ClientConnection) => void;
+}
+
+/** Counters of one connection, dropped with it. */
+export interface ClientMetrics {
+  connectedAt: number;
+  messagesIn: number;
+  messagesOut: number;
+  bytesOut: number;
+  /** Ticks replaced by a newer one of the same stream while the client was behind. */
+  conflated: number;
+  refused: number;
+  errors: number;
+}
+
+/** How a behind client stands after a flush attempt. */
+export type CatchUp = 'caught-up' | 'behind' | 'too-slow';
+
+const TEXT = { binary: false } as const;
+/** A close handshake the peer does not finish (it stopped reading) is cut after this long. */
+const CLOSE_GRACE_MS = 2000;
+
+/**
+ * One WebSocket client: its identity, subscriptions, rate limit, counters and send path. Above
+ * `maxBufferedBytes` of unsent data, ticks are conflated (only the latest per stream is kept, so
+ * the backlog is bounded by the client's subscriptions); a client still behind after
+ * `slowClientTimeoutMs` is closed with 4008. Messages from the client are handled one at a time.
+ */
+export class ClientConnection implements Subscriber {
+  readonly id: string;
+  readonly ws: WebSocket;
+  readonly metrics: ClientMetrics;
+  readonly limiter: RateLimiter;
+  userId: string | undefined;
+  subscriptions: ClientSubscriptions | undefined;
+  /** Answered the last keepalive ping. */
+  alive = true;
+  authTimer: NodeJS.Timeout | undefined;
+  readonly #limits: ClientLimits;
+  #pending: Map<string, Buffer> | undefined;
+  #behindSince: number | undefined;
+  #queue: Promise<void> = Promise.resolve();
+  #inFlight = 0;
+  #refusedStreak = 0;
+  #lastRefusalNotice = -Infinity;
+  #closeTimer: NodeJS.Timeout | undefined;
+
+  constructor(id: string, ws: WebSocket, limits: ClientLimits, now: number) {
+    this.id = id;
+    this.ws = ws;
+    this.#limits = limits;
+    this.limiter = new RateLimiter(limits.maxMessagesPerSecond);
+    this.metrics = {
+      connectedAt: now,
+      messagesIn: 0,
+      messagesOut: 0,
+      bytesOut: 0,
+      conflated: 0,
+      refused: 0,
+      errors: 0,
+    };
+  }
+
+  get open(): boolean {
+    return this.ws.readyState === WebSocket.OPEN;
+  }
+
+  get behind(): boolean {
+    return this.#pending !== undefined;
+  }
+
+  /** The client's subscriptions, created on its first subscribe. */
+  ensureSubscriptions(): ClientSubscriptions {
+    return (this.subscriptions ??= new ClientSubscriptions());
+  }
+
+  /** Sends a market-data payload now, or keeps it as the latest of its stream while behind. */
+  deliver(slot: string, payload: Buffer): void {
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    if (this.#pending !== undefined || this.ws.bufferedAmount > this.#limits.maxBufferedBytes) {
+      this.#conflate(slot, payload);
+      return;
+    }
+    this.#write(payload);
+  }
+
+  /**
+   * Sends what was kept while behind, as far as the send buffer allows. Called by the server's
+   * slow-consumer check; `now` decides whether the client has been behind for too long.
+   */
+  catchUp(now: number): CatchUp {
+    const pending = this.#pending;
+    if (pending === undefined) return 'caught-up';
+    if (this.ws.bufferedAmount <= this.#limits.maxBufferedBytes / 2) {
+      for (const [slot, payload] of pending) {
+        if (this.ws.bufferedAmount > this.#limits.maxBufferedBytes) break;
+        pending.delete(slot);
+        this.#write(payload);
+      }
+      if (pending.size === 0) {
+        this.#pending = this.#behindSince = undefined;
+        return 'caught-up';
+      }
+    }
+    return now - (this.#behindSince ?? now) > this.#limits.slowClientTimeoutMs ? 'too-slow' : 'behind';
+  }
+
+  /** Sends a reply or an error frame (never conflated: replies are few and rate limited). */
+  sendJson(message: object): void {
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    this.#write(Buffer.from(JSON.stringify(message)));
+  }
+
+  sendError(code: ErrorCode, message: string, requestId?: string | number): void {
+    this.metrics.errors = incrementCounter(this.metrics.errors);
+    this.sendJson(errorFrame(code, message, requestId));
+  }
+
+  /**
+   * A frame arrived over the rate limit. It is refused; one RATE_LIMITED notice a second at most
+   * (a flood must not be answered with a flood), and a client that keeps flooding past five
+   * seconds' worth of messages in a row is closed with 1008.
+   */
+  refuse(now: number): void {
+    this.metrics.refused = incrementCounter(this.metrics.refused);
+    this.#refusedStreak++;
+    if (this.#refusedStreak > 5 * this.#limits.maxMessagesPerSecond) {
+      this.close(CloseCode.POLICY_VIOLATION, 'rate limit exceeded');
+      return;
+    }
+    if (now - this.#lastRefusalNotice >= 1000) {
+      this.#lastRefusalNotice = now;
+      this.sendError(
+        ErrorCode.RATE_LIMITED,
+        `more than ${this.#limits.maxMessagesPerSecond} messages per second; message refused`,
+      );
+    }
+  }
+
+  /**
+   * Runs `handle` after the client's earlier messages are handled. Returns false (and runs
+   * nothing) when too many are waiting already.
+   */
+  enqueue(handle: () => Promise<void>): boolean {
+    this.#refusedStreak = 0;
+    if (this.#inFlight >= Math.max(16, this.#limits.maxMessagesPerSecond)) return false;
+    this.#inFlight++;
+    this.#queue = this.#queue.then(handle).finally(() => {
+      this.#inFlight--;
+    });
+    return true;
+  }
+
+  /** Starts the close handshake; a peer that does not finish it is cut off after a grace period. */
+  close(code: number, reason: string): void {
+    if (this.ws.readyState === WebSocket.CLOSED || this.#closeTimer) return;
+    this.ws.close(code, reason);
+    this.#closeTimer = setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS);
+    this.#closeTimer.unref();
+  }
+
+  /** Clears the connection's timers and what it kept; called once the socket has closed. */
+  dispose(): void {
+    clearTimeout(this.authTimer);
+    clearTimeout(this.#closeTimer);
+    this.authTimer = this.#closeTimer = undefined;
+    this.#pending = this.#behindSince = undefined;
+  }
+
+  #write(payload: Buffer): void {
+    this.ws.send(payload, TEXT);
+    this.metrics.messagesOut = incrementCounter(this.metrics.messagesOut);
+    this.metrics.bytesOut = incrementCounter(this.metrics.bytesOut, payload.length);
+  }
+
+  #conflate(slot: string, payload: Buffer): void {
+    if (this.#pending === undefined) {
+      this.#pending = new Map();
+      this.#behindSince = Date.now();
+      this.#limits.onBehind(this);
+    }
+    // Delete first so a re-set stream moves to the end: the flush then sends in arrival order.
+    if (this.#pending.delete(slot)) this.metrics.conflated = incrementCounter(this.metrics.conflated);
+    this.#pending.set(slot, payload);
+  }
+}

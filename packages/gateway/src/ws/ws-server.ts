@@ -1,0 +1,212 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import {
+  CloseOnce,
+  PeriodicJob,
+  incrementCounter,
+  type LeakTracker,
+  type Logger,
+  type MemoryMonitor,
+} from '@steadystate/lifecycle';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { GatewayConfig } from '../config/config.js';
+import type { SubscriptionService } from '../market/subscription-service.js';
+import { ErrorCode, errorFrame } from '../protocol/error-codes.js';
+import { ClientConnection, type ClientLimits } from './client-connection.js';
+import type { ClientRegistry } from './client-registry.js';
+import { CloseCode } from './close-codes.js';
+import type { MessageHandler } from './message-handler.js';
+
+export interface SocketServerOptions {
+  server: Server;
+  config: GatewayConfig['ws'];
+  clients: ClientRegistry;
+  handler: MessageHandler;
+  subscriptions: SubscriptionService;
+  monitor: MemoryMonitor;
+  leakTracker: LeakTracker;
+  logger: Logger;
+}
+
+/** What happened to connections, for metrics. */
+export interface ConnectionCounters {
+  accepted: number;
+  refusedOverloaded: number;
+  refusedFull: number;
+  closed: Map<string, number>;
+  keepaliveTerminated: number;
+  slowClosed: number;
+}
+
+/** Frames beyond this are cut by ws itself with 1009; those between the soft limit and this get FRAME_TOO_LARGE. */
+function hardFrameCap(maxFrameBytes: number): number {
+  return Math.max(1_048_576, 16 * maxFrameBytes);
+}
+
+/**
+ * The WebSocket side of the gateway, on the HTTP server's port (any path). Owns the connection
+ * lifecycle: admission (load shedding at CRITICAL memory, the connection cap), the auth grace
+ * timer, keepalive pings, the slow-consumer check and the release of everything a client held
+ * when it goes. `close()` refuses new upgrades and closes every client with 1001.
+ */
+export class SocketServer {
+  readonly counters: ConnectionCounters = {
+    accepted: 0,
+    refusedOverloaded: 0,
+    refusedFull: 0,
+    closed: new Map(),
+    keepaliveTerminated: 0,
+    slowClosed: 0,
+  };
+  readonly #o: SocketServerOptions;
+  readonly #wss: WebSocketServer;
+  readonly #limits: ClientLimits;
+  readonly #keepalive: PeriodicJob;
+  readonly #slowCheck: PeriodicJob;
+  readonly #closing = new CloseOnce();
+  readonly #onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) =>
+    this.#upgrade(request, socket, head);
+
+  constructor(options: SocketServerOptions) {
+    this.#o = options;
+    const { config, clients, logger } = options;
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: hardFrameCap(config.maxFrameBytes),
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
+    this.#limits = {
+      maxBufferedBytes: config.maxBufferedBytes,
+      slowClientTimeoutMs: config.slowClientTimeoutMs,
+      maxMessagesPerSecond: config.maxMessagesPerSecond,
+      onBehind: (client) => clients.markBehind(client),
+    };
+    this.#keepalive = new PeriodicJob({
+      name: 'ws-keepalive',
+      intervalMs: config.pingIntervalMs,
+      run: () => this.#ping(),
+      logger,
+    });
+    this.#slowCheck = new PeriodicJob({
+      name: 'ws-slow-consumers',
+      intervalMs: Math.max(10, Math.min(250, Math.floor(config.slowClientTimeoutMs / 4))),
+      run: () => this.#checkSlowClients(),
+      logger,
+    });
+    options.server.on('upgrade', this.#onUpgrade);
+  }
+
+  get jobs(): PeriodicJob[] {
+    return [this.#keepalive, this.#slowCheck];
+  }
+
+  /**
+   * Stops accepting upgrades, closes every client with 1001 and waits (at most `waitMs`) for
+   * their close handshakes; those that do not finish are terminated. Idempotent.
+   */
+  close(waitMs = 1000): Promise<void> {
+    return this.#closing.run(async () => {
+      this.#o.server.off('upgrade', this.#onUpgrade);
+      await Promise.all([this.#keepalive.close(), this.#slowCheck.close()]);
+      const open = [...this.#o.clients.values()];
+      const closed = open.map(
+        (client) => new Promise<void>((resolve) => client.ws.once('close', () => resolve())),
+      );
+      for (const client of open) client.close(CloseCode.GOING_AWAY, 'server shutting down');
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
+      await Promise.race([Promise.all(closed), timeout]);
+      clearTimeout(timer);
+      for (const client of this.#o.clients.values()) client.ws.terminate();
+      await Promise.all(closed);
+      await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+    });
+  }
+
+  #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', (error) => this.#o.logger.debug({ err: error }, 'socket error during upgrade'));
+    if (this.#closing.closing) {
+      socket.destroy();
+      return;
+    }
+    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#admit(ws));
+  }
+
+  #admit(ws: WebSocket): void {
+    const { monitor, clients, config } = this.#o;
+    if (monitor.shedding) {
+      this.counters.refusedOverloaded = incrementCounter(this.counters.refusedOverloaded);
+      refuse(ws, ErrorCode.SERVER_OVERLOADED, 'memory is critical; try again later', 'server overloaded');
+      return;
+    }
+    if (clients.full) {
+      this.counters.refusedFull = incrementCounter(this.counters.refusedFull);
+      refuse(
+        ws,
+        ErrorCode.MAX_CONNECTIONS,
+        `at most ${clients.capacity} connections`,
+        'too many connections',
+      );
+      return;
+    }
+    this.counters.accepted = incrementCounter(this.counters.accepted);
+    const client = new ClientConnection(clients.nextId(), ws, this.#limits, Date.now());
+    clients.add(client);
+    this.#o.leakTracker.track(client, `ws client ${client.id}`);
+    client.authTimer = setTimeout(() => {
+      if (client.userId === undefined) client.close(CloseCode.AUTH_TIMEOUT, 'auth timeout');
+    }, config.authGraceMs);
+    client.authTimer.unref();
+    ws.on('message', (data, isBinary) => this.#o.handler.onFrame(client, data, isBinary));
+    ws.on('pong', () => (client.alive = true));
+    ws.on('error', (error) => this.#o.logger.debug({ client: client.id, err: error }, 'client socket error'));
+    ws.once('close', (code) => this.#release(client, code));
+  }
+
+  /** Everything a client held goes with it: subscriptions, adapter leases, metrics, timers. */
+  #release(client: ClientConnection, code: number): void {
+    const { clients, subscriptions, leakTracker } = this.#o;
+    clients.remove(client);
+    if (client.subscriptions) subscriptions.unsubscribeAll(client.subscriptions);
+    client.dispose();
+    leakTracker.markClosed(client);
+    const reason = String(code);
+    this.counters.closed.set(reason, (this.counters.closed.get(reason) ?? 0) + 1);
+  }
+
+  #ping(): void {
+    for (const client of this.#o.clients.values()) {
+      if (!client.alive) {
+        this.counters.keepaliveTerminated = incrementCounter(this.counters.keepaliveTerminated);
+        client.ws.terminate();
+        continue;
+      }
+      client.alive = false;
+      client.ws.ping();
+    }
+  }
+
+  #checkSlowClients(): void {
+    const now = Date.now();
+    const behind = this.#o.clients.behind;
+    for (const client of behind) {
+      const state = client.catchUp(now);
+      if (state === 'behind') continue;
+      behind.delete(client);
+      if (state === 'too-slow') {
+        this.counters.slowClosed = incrementCounter(this.counters.slowClosed);
+        client.close(CloseCode.SLOW_CONSUMER, 'slow consumer');
+      }
+    }
+  }
+}
+
+/** Tells a client why it is refused, then closes with 1013 (try again later). */
+function refuse(ws: WebSocket, code: ErrorCode, message: string, reason: string): void {
+  ws.send(JSON.stringify(errorFrame(code, message)));
+  ws.close(CloseCode.TRY_AGAIN_LATER, reason);
+  const cut = setTimeout(() => ws.terminate(), 2000);
+  cut.unref();
+  ws.once('close', () => clearTimeout(cut));
+}
