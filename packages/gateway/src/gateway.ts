@@ -9,21 +9,40 @@ import {
   StructureRegistry,
   type MemoryReading,
 } from '@steadystate/lifecycle';
+import { join } from 'node:path';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { ApiKeyStore } from './auth/api-keys.js';
 import type { GatewayConfig } from './config/config.js';
 import { Fanout } from './fanout/fanout.js';
-import { installErrorHandlers } from './http/http-errors.js';
+import { answerRouterError, installErrorHandlers } from './http/http-errors.js';
 import { registerHealthRoute } from './http/health-route.js';
+import { registerMarketRoutes } from './http/market-routes.js';
+import { registerReportRoutes } from './http/report-routes.js';
+import { LogStreams } from './http/log-stream.js';
+import { registerScanRoutes } from './http/scan-routes.js';
 import { registerStatsRoutes } from './http/stats-route.js';
 import { registerSymbolsRoute } from './http/symbols-route.js';
+import { DashboardReader } from './indices/dashboard-reader.js';
+import { IndexFeed } from './indices/index-feed.js';
+import { MarketIndicesService } from './indices/market-indices-service.js';
 import { SubscriptionService } from './market/subscription-service.js';
 import { TopicIndex } from './market/topic-index.js';
 import { wireMemoryCleanup } from './memory/memory-wiring.js';
 import { createGatewayMetrics } from './metrics/gateway-metrics.js';
+import { exchangeClientFactory } from './scans/exchange-clients.js';
+import { ExchangeManager } from './scans/exchange-manager.js';
+import { ScanService } from './scans/scan-service.js';
+import { PendingReports } from './reports/pending-reports.js';
+import { openReportDatabase } from './reports/report-database.js';
+import { ReportRepository } from './reports/report-repository.js';
+import { ReportService } from './reports/report-service.js';
+import { createKvStore } from './store/create-kv-store.js';
+import type { KeyValueStore } from './store/kv-store.js';
+import { SessionLogStore } from './scans/session-log-store.js';
 import { buildStats, type StatsSources } from './stats/gateway-stats.js';
 import { AdapterManager } from './upstream/adapter-manager.js';
 import { catalogFromConfig, type ExchangeCatalog } from './upstream/exchange-catalog.js';
+import { SimMarket } from './upstream/sim/sim-market.js';
 import type { Tick } from './upstream/tick.js';
 import { ClientRegistry } from './ws/client-registry.js';
 import { MessageHandler } from './ws/message-handler.js';
@@ -31,6 +50,8 @@ import { SocketServer } from './ws/ws-server.js';
 
 /** Depth levels a Depth subscriber may ask for; both built-in adapters deliver 20. */
 export const MAX_DEPTH = 20;
+/** Log streams (SSE) open at once. */
+const MAX_LOG_STREAMS = 100;
 
 export interface GatewayOptions {
   logger: FastifyBaseLogger;
@@ -52,6 +73,12 @@ export interface GatewayParts {
   readonly subscriptions: SubscriptionService;
   readonly sockets: SocketServer;
   readonly leakTracker: LeakTracker;
+  readonly scans: ScanService;
+  readonly exchanges: ExchangeManager;
+  readonly logs: SessionLogStore;
+  readonly store: KeyValueStore;
+  readonly indices: MarketIndicesService;
+  readonly reports: ReportService;
 }
 
 /** A running gateway: where it listens and how to stop it. */
@@ -82,8 +109,10 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   });
   const topics = new TopicIndex();
   const fanout = new Fanout({ ring, topics });
+  const market = new SimMarket({ seed: config.sim.seed, symbolCount: config.sim.symbols });
+  const catalog = options.catalog ?? catalogFromConfig(config, market, logger);
   const adapters = new AdapterManager({
-    catalog: options.catalog ?? catalogFromConfig(config, logger),
+    catalog,
     sink: (tick) => fanout.publish(tick),
     cleanupDelayMs: config.adapters.cleanupDelayMs,
     maxIdleMs: config.adapters.maxIdleMs,
@@ -122,6 +151,65 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     ...(options.readMemory ? { read: options.readMemory } : {}),
     logger,
   });
+  const exchanges = new ExchangeManager({
+    createClient: exchangeClientFactory(market, logger),
+    maxIdleMs: config.scans.exchangeMaxIdleMs,
+    sweepIntervalMs: Math.max(50, Math.min(config.scans.exchangeMaxIdleMs, 60_000)),
+    structures,
+    logger,
+  });
+  const logs = new SessionLogStore({
+    directory: config.logs.directory,
+    maxAgeMs: config.logs.maxAgeMs,
+    lockIdleMs: config.logs.lockMaxIdleMs,
+    sweepIntervalMs: config.logs.lockSweepIntervalMs,
+    maxTotalBytes: config.logs.maxTotalBytes,
+    maxFileBytes: config.logs.maxFileBytes,
+    structures,
+    logger,
+  });
+  await logs.open();
+  const scans = new ScanService({
+    exchanges,
+    logs,
+    monitor,
+    retentionMs: config.scans.retentionMs,
+    sweepIntervalMs: config.scans.sweepIntervalMs,
+    maxConcurrent: config.scans.maxConcurrent,
+    maxQueued: config.scans.maxQueued,
+    maxRetained: config.scans.maxRetained,
+    structures,
+    logger,
+  });
+  const streams = new LogStreams(MAX_LOG_STREAMS);
+  const store = createKvStore(config.store, structures, logger);
+  const indices = new MarketIndicesService({
+    feed: new IndexFeed({ exchanges, exchange: config.indices.exchange, symbols: config.indices.symbols }),
+    store,
+    intervalMs: config.indices.intervalMs,
+    ttlMs: config.indices.ttlMs,
+    snapshotIntervalMs: config.indices.snapshotIntervalMs,
+    structures,
+    logger,
+  });
+  const dashboard = new DashboardReader({
+    store,
+    retries: config.indices.dashboardRetries,
+    delayMs: config.indices.dashboardRetryDelayMs,
+    logger,
+  });
+  const database = openReportDatabase(config.reports);
+  const repository = new ReportRepository(database);
+  const reports = new ReportService({
+    database,
+    repository,
+    pending: new PendingReports(join(config.dataDir, 'pending-reports'), config.reports.pendingMax),
+    indices,
+    intervalMs: config.reports.intervalMs,
+    saveRetries: config.reports.saveRetries,
+    logger,
+  });
+  await reports.open();
   const orphanJob = new PeriodicJob({
     name: 'orphan-cleanup',
     intervalMs: config.adapters.orphanCleanupIntervalMs,
@@ -134,6 +222,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     // Per-request log lines would dominate the log of a busy gateway; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 262_144,
+    frameworkErrors: answerRouterError,
   });
   installErrorHandlers(app);
   const handler = new MessageHandler(
@@ -183,13 +272,30 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     fanout,
     handler,
     sockets,
-    jobs: () => [orphanJob, ...sockets.jobs],
+    scans,
+    jobs: () => [
+      orphanJob,
+      ...sockets.jobs,
+      indices.indicesJob,
+      indices.snapshotJob,
+      reports.scheduler,
+      reports.flusher,
+    ],
+    extra: () => ({
+      tasks: scans.stats(),
+      store: store.status(),
+      indices: indices.stats(),
+      reports: reports.stats(),
+    }),
   };
   const stats = () => buildStats(sources);
   const metrics = createGatewayMetrics(sources);
   registerHealthRoute(app, startedAt, monitor);
   registerStatsRoutes(app, config.auth.adminToken, stats, metrics.registry);
   registerSymbolsRoute(app, adapters);
+  registerScanRoutes(app, { scans, streams, catalog, monitor, maxSymbols: config.scans.maxSymbols });
+  registerMarketRoutes(app, store, dashboard);
+  registerReportRoutes(app, reports, repository);
 
   await monitor.checkNow(); // stats and /healthz have a reading from the first request on
   await app.listen({ host: config.host, port: config.port });
@@ -201,12 +307,19 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   // Fixed order, each step on its own: stop taking clients, then work, then resources, then the server.
   const steps: [string, () => unknown][] = [
     ['websocket clients', () => sockets.close()],
-    ['http server', () => app.close()],
+    ['http server and log streams', () => app.close()],
     ['orphan cleanup job', () => orphanJob.close()],
+    ['scans', () => scans.close()],
+    ['reports', () => reports.close()],
+    ['market indices', () => indices.close()],
     ['memory cleanup callbacks', () => unwireMemory()],
     ['memory monitor', () => monitor.close()],
     ['fan-out', () => fanout.close()],
     ['upstream adapters', () => adapters.close()],
+    ['exchange clients', () => exchanges.close()],
+    ['session logs', () => logs.close()],
+    ['key-value store', () => store.close()],
+    ['report database', () => database.close()],
     ['topic locks', () => locks.close()],
     ['ring buffer', () => ring.close()],
     ['symbol cache', () => symbolCache.close()],
@@ -229,7 +342,24 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     url: `http://${host}:${port}`,
     wsUrl: `ws://${host}:${port}`,
     port,
-    parts: { app, structures, monitor, adapters, topics, clients, ring, subscriptions, sockets, leakTracker },
+    parts: {
+      app,
+      structures,
+      monitor,
+      adapters,
+      topics,
+      clients,
+      ring,
+      subscriptions,
+      sockets,
+      leakTracker,
+      scans,
+      exchanges,
+      logs,
+      store,
+      indices,
+      reports,
+    },
     stats,
     close,
     [Symbol.asyncDispose]: close,

@@ -1,2 +1,11 @@
 export { ConfigError, loadConfig, type GatewayConfig } from './config/config.js';
-export { startGateway, type Gateway } from './gateway.js';
+export { startGateway, type Gateway, type GatewayOptions } from './gateway.js';
+export { ExchangeCatalog, type ExchangeEntry } from './upstream/exchange-catalog.js';
+export type {
+  AdapterStatus,
+  TickSink,
+  UpstreamAdapter,
+  UpstreamAdapterStats,
+} from './upstream/upstream-adapter.js';
+export type { DataLevel, DepthLevel, QuoteFields, Tick } from './upstream/tick.js';
+export { serializeMarketData } from './protocol/market-data.js';

@@ -32,7 +32,11 @@ export interface BoundedCacheOptions<K, V> {
   structures?: StructureRegistry;
   /** @default stderrLogger */
   logger?: Logger;
-  /** Time source for TTLs, in milliseconds. @default performance.now */
+  /**
+   * Time source for TTLs, in milliseconds; must stay above 0 (lru-cache reads a start time of 0
+   * as "no TTL").
+   * @default performance.now
+   */
   now?: Clock;
 }
 
@@ -48,4 +52,10 @@ export interface BoundedCacheStats {
   expirations: number;
   disposeErrors: number;
   pendingDisposals: number;
+}
+
+/** Per-entry options of {@link BoundedCache.set}. */
+export interface SetOptions {
+  /** This entry expires after this many milliseconds, whatever the cache's `ttlMs`. */
+  ttlMs?: number;
 }

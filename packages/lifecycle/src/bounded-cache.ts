@@ -1,5 +1,10 @@
 import { LRUCache } from 'lru-cache';
-import type { BoundedCacheOptions, BoundedCacheStats, DisposeReason } from './bounded-cache-options.js';
+import type {
+  BoundedCacheOptions,
+  BoundedCacheStats,
+  DisposeReason,
+  SetOptions,
+} from './bounded-cache-options.js';
 import { closedError } from './errors.js';
 import { CloseOnce } from './internal/close-once.js';
 import { increment } from './internal/counter.js';
@@ -9,7 +14,7 @@ import { stderrLogger, type Logger } from './logger.js';
 import { registerStructure, type MeasuredStructure } from './structure-registry.js';
 import { isPromiseLike } from './internal/promise-like.js';
 
-export type { BoundedCacheOptions, BoundedCacheStats, DisposeReason };
+export type { BoundedCacheOptions, BoundedCacheStats, DisposeReason, SetOptions };
 
 const MAX_CAPACITY = 2 ** 30;
 const MIN_EVICTION_BATCH = 100;
@@ -99,13 +104,21 @@ export class BoundedCache<
   }
 
   /** Stores `value`; at capacity, a new key first evicts a batch of least-recently-used entries. */
-  set(key: K, value: V): this {
+  set(key: K, value: V, options?: SetOptions): this {
     if (this.#closing.closing) throw closedError(`BoundedCache "${this.name}"`);
     if (this.#lru.size >= this.capacity && !this.#lru.has(key)) {
       this.#removeOldest(this.evictionBatch, 'evict');
     }
-    this.#lru.set(key, value);
+    if (options?.ttlMs === undefined) this.#lru.set(key, value);
+    else this.#lru.set(key, value, { ttl: checkTtl(options.ttlMs) });
     return this;
+  }
+
+  /** Milliseconds until `key` expires; undefined when absent, Infinity when it has no TTL. */
+  remainingTtl(key: K): number | undefined {
+    if (!this.#lru.has(key)) return undefined;
+    const remaining = this.#lru.getRemainingTTL(key);
+    return remaining === 0 ? Infinity : remaining;
   }
 
   delete(key: K): boolean {
@@ -234,6 +247,15 @@ export class BoundedCache<
 
 function toDisposeReason(reason: LRUCache.DisposeReason): DisposeReason {
   return reason === 'fetch' ? 'delete' : reason;
+}
+
+function checkTtl(ttlMs: number): number {
+  if (!Number.isInteger(ttlMs) || ttlMs < 1 || ttlMs > MAX_DURATION_MS) {
+    throw new RangeError(
+      `BoundedCache.set: ttlMs must be an integer from 1 to ${MAX_DURATION_MS}; received ${ttlMs}`,
+    );
+  }
+  return ttlMs;
 }
 
 function describeKey(key: unknown): string {

@@ -1,6 +1,11 @@
 // Collections
 export { BoundedCache } from './bounded-cache.js';
-export type { BoundedCacheOptions, BoundedCacheStats, DisposeReason } from './bounded-cache-options.js';
+export type {
+  BoundedCacheOptions,
+  BoundedCacheStats,
+  DisposeReason,
+  SetOptions,
+} from './bounded-cache-options.js';
 export { RingBuffer, type RingBufferOptions, type RingBufferStats } from './ring-buffer.js';
 export {
   StructureRegistry,

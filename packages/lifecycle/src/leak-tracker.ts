@@ -13,6 +13,8 @@ export type { LeakReport, LeakTrackerOptions, LeakTrackerStats };
 
 const MAX_TRACKED = 10_000_000;
 const MAX_RECENT_LEAKS = 1000;
+/** Distinct stacks shared between records; past this many, a new stack is kept by its record alone. */
+const MAX_SHARED_STACKS = 1000;
 
 /** What the tracker keeps per resource. It must never reference the resource, or it would never be collected. */
 interface TrackRecord {
@@ -46,6 +48,11 @@ export class LeakTracker implements MeasuredStructure {
   readonly #ids = new WeakMap<object, number>();
   /** Holds the id as the held value and the record as the unregister token: neither references the resource. */
   readonly #finalization = new FinalizationRegistry<number>((id) => this.#collected(id));
+  /**
+   * Each distinct stack once, so the records of resources tracked from the same place (every
+   * connection a server accepts) share one string instead of holding a copy each.
+   */
+  readonly #stacks = new Map<string, string>();
   readonly #recentLeaks: LeakReport[] = [];
   readonly #unregister: () => void;
   readonly #closing = new CloseOnce();
@@ -141,6 +148,7 @@ export class LeakTracker implements MeasuredStructure {
       this.#unregister();
       for (const record of this.#records.values()) this.#finalization.unregister(record);
       this.#records.clear();
+      this.#stacks.clear();
     });
   }
 
@@ -153,7 +161,12 @@ export class LeakTracker implements MeasuredStructure {
    * unformatted trace holds its frames' receivers, which may be the resource itself.
    */
   #callerStack(): string {
-    return this.#captureStacks ? formatCallSite(captureCallSite(), 2) : '';
+    if (!this.#captureStacks) return '';
+    const stack = formatCallSite(captureCallSite(), 2);
+    const shared = this.#stacks.get(stack);
+    if (shared !== undefined) return shared;
+    if (this.#stacks.size < MAX_SHARED_STACKS) this.#stacks.set(stack, stack);
+    return stack;
   }
 
   #track(resource: object, label: string, stack: string): () => boolean {

@@ -99,6 +99,13 @@ export class RingBuffer<T> implements MeasuredStructure {
     return taken;
   }
 
+  /** The waiting items, oldest first, without consuming them (a copy: for charts and stats). */
+  toArray(): T[] {
+    const items: T[] = [];
+    for (let i = 0; i < this.#size; i++) items.push(this.#slots[(this.#head + i) % this.capacity] as T);
+    return items;
+  }
+
   /** Discards every waiting item (counted as dropped) and returns how many. */
   clear(): number {
     const discarded = this.#size;

@@ -122,6 +122,23 @@ describe('BoundedCache TTL', () => {
   });
 });
 
+describe('BoundedCache per-entry TTL', () => {
+  it('expires an entry after its own ttlMs, with or without a cache-wide TTL', () => {
+    let now = 1_000;
+    const cache = new BoundedCache<string, number>({ capacity: 10, now: () => now, ...quiet });
+    cache.set('short', 1, { ttlMs: 100 });
+    cache.set('forever', 2);
+    assert.equal(cache.remainingTtl('short'), 100);
+    assert.equal(cache.remainingTtl('forever'), Infinity);
+    assert.equal(cache.remainingTtl('absent'), undefined);
+    now += 150;
+    assert.equal(cache.get('short'), undefined);
+    assert.equal(cache.get('forever'), 2);
+    assert.throws(() => cache.set('bad', 3, { ttlMs: 0 }), RangeError);
+    assert.throws(() => cache.set('bad', 3, { ttlMs: 1.5 }), RangeError);
+  });
+});
+
 describe('BoundedCache dispose hook', () => {
   it('hands every leaving value to dispose with the reason', async () => {
     const seen: string[] = [];

@@ -49,6 +49,14 @@ describe('RingBuffer', () => {
     );
   });
 
+  it('toArray lists the waiting items oldest first without consuming them', () => {
+    const ring = new RingBuffer<number>({ capacity: 3 });
+    for (let i = 1; i <= 5; i++) ring.push(i);
+    assert.deepEqual(ring.toArray(), [3, 4, 5]);
+    assert.equal(ring.size, 3);
+    assert.equal(ring.stats().consumed, 0);
+  });
+
   it('drain takes at most max items', () => {
     const ring = new RingBuffer<number>({ capacity: 10 });
     for (let i = 0; i < 6; i++) ring.push(i);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
+import { join, resolve } from 'node:path';
 import { envSchema, type Env } from './env-schema.js';
 
 /** The api key that works when API_KEYS is unset and the gateway listens on loopback only. */
@@ -55,6 +56,54 @@ export interface GatewayConfig {
   };
   sim: { symbols: number; ticksPerSecond: number; seed: number };
   ccxt: { exchanges: string[]; pollIntervalMs: number };
+  /** Batch market scans as background tasks (SPEC 2.2). */
+  scans: {
+    retentionMs: number;
+    sweepIntervalMs: number;
+    maxConcurrent: number;
+    maxQueued: number;
+    maxRetained: number;
+    maxSymbols: number;
+    /** Unleased exchange clients idle this long are closed by the sweep. */
+    exchangeMaxIdleMs: number;
+  };
+  /** Session logs of scans: one file per task. */
+  logs: {
+    directory: string;
+    lockMaxIdleMs: number;
+    lockSweepIntervalMs: number;
+    maxAgeMs: number;
+    maxTotalBytes: number;
+    maxFileBytes: number;
+  };
+  /** Where the service keeps its files (session logs, the SQLite database). */
+  dataDir: string;
+  store: {
+    /** Redis when REDIS_URL is set (or KV_STORE=redis), the embedded store otherwise, or none. */
+    backend: 'redis' | 'memory' | 'none';
+    redisUrl: string | undefined;
+    maxEntries: number;
+    redisMaxPending: number;
+    redisCommandTimeoutMs: number;
+  };
+  indices: {
+    intervalMs: number;
+    ttlMs: number;
+    snapshotIntervalMs: number;
+    exchange: string;
+    /** Undefined: the first 20 symbols the exchange lists. */
+    symbols: string[] | undefined;
+    dashboardRetries: number;
+    dashboardRetryDelayMs: number;
+  };
+  reports: {
+    intervalMs: number;
+    /** Set: PostgreSQL. Unset: SQLite at `sqlitePath`. */
+    databaseUrl: string | undefined;
+    sqlitePath: string;
+    saveRetries: number;
+    pendingMax: number;
+  };
 }
 
 /** Thrown when the environment holds an invalid value; `problems` lists each one. */
@@ -125,6 +174,47 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     sim: { symbols: v.SIM_SYMBOLS, ticksPerSecond: v.SIM_TICKS_PER_SECOND, seed: v.SIM_SEED },
     ccxt: { exchanges: v.CCXT_EXCHANGES, pollIntervalMs: v.CCXT_POLL_INTERVAL_MS },
+    scans: {
+      retentionMs: v.TASK_CLEANUP_AFTER_HOURS,
+      sweepIntervalMs: v.TASK_CLEANUP_INTERVAL,
+      maxConcurrent: v.MAX_CONCURRENT_SCANS,
+      maxQueued: v.MAX_QUEUED_SCANS,
+      maxRetained: v.MAX_RETAINED_TASKS,
+      maxSymbols: v.SCAN_MAX_SYMBOLS,
+      exchangeMaxIdleMs: v.EXCHANGE_MAX_IDLE_HOURS,
+    },
+    logs: {
+      directory: resolve(v.LOGS_DIR ?? join(v.DATA_DIR, 'logs')),
+      lockMaxIdleMs: v.LOG_LOCK_MAX_IDLE_HOURS,
+      lockSweepIntervalMs: v.LOG_LOCK_CLEANUP_INTERVAL,
+      maxAgeMs: v.LOG_MAX_AGE_HOURS,
+      maxTotalBytes: v.LOG_MAX_TOTAL_MB * MB,
+      maxFileBytes: v.LOG_MAX_FILE_MB * MB,
+    },
+    dataDir: resolve(v.DATA_DIR),
+    store: {
+      backend: v.KV_STORE ?? (v.REDIS_URL ? 'redis' : 'memory'),
+      redisUrl: v.REDIS_URL,
+      maxEntries: v.KV_MAX_ENTRIES,
+      redisMaxPending: v.REDIS_MAX_PENDING,
+      redisCommandTimeoutMs: v.REDIS_COMMAND_TIMEOUT_MS,
+    },
+    indices: {
+      intervalMs: v.MARKET_INDICES_INTERVAL,
+      ttlMs: v.MARKET_INDICES_TTL,
+      snapshotIntervalMs: v.MARKET_DATA_SNAPSHOT_INTERVAL,
+      exchange: v.INDEX_EXCHANGE.toUpperCase(),
+      symbols: v.INDEX_SYMBOLS,
+      dashboardRetries: v.DASHBOARD_RETRIES,
+      dashboardRetryDelayMs: v.DASHBOARD_RETRY_DELAY_MS,
+    },
+    reports: {
+      intervalMs: v.AUTO_REPORT_INTERVAL_HOURS,
+      databaseUrl: v.DATABASE_URL,
+      sqlitePath: resolve(v.SQLITE_PATH ?? join(v.DATA_DIR, 'steadystate.db')),
+      saveRetries: v.REPORT_SAVE_RETRIES,
+      pendingMax: v.REPORT_PENDING_MAX,
+    },
   };
 }
 
@@ -150,6 +240,16 @@ function crossFieldProblems(v: Env, env: Record<string, string | undefined>): st
   }
   if (v.API_KEYS === undefined && !isLoopback(v.HOST)) {
     problems.push(`API_KEYS="": required when HOST (${JSON.stringify(v.HOST)}) is not a loopback address`);
+  }
+  if (v.LOG_MAX_FILE_MB > v.LOG_MAX_TOTAL_MB) {
+    problems.push(`${show('LOG_MAX_FILE_MB')}: must not exceed LOG_MAX_TOTAL_MB (${v.LOG_MAX_TOTAL_MB})`);
+  }
+  const index = v.INDEX_EXCHANGE.toUpperCase();
+  if (index !== 'SIM' && !v.CCXT_EXCHANGES.map((e) => e.toUpperCase()).includes(index)) {
+    problems.push(`${show('INDEX_EXCHANGE')}: must be SIM or one of CCXT_EXCHANGES`);
+  }
+  if (v.KV_STORE === 'redis' && v.REDIS_URL === undefined) {
+    problems.push(`${show('KV_STORE')}: redis needs REDIS_URL`);
   }
   if (v.API_KEYS !== undefined && v.API_KEYS.length === 0) {
     problems.push(`${show('API_KEYS')}: must name at least one key`);

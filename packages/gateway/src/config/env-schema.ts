@@ -24,6 +24,21 @@ export const seconds = (min: number, max: number) =>
     )
     .transform((s) => Math.round(s * 1000));
 
+/** A duration in hours (decimals allowed), as ms. */
+export const hours = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, `must be a number of hours from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(min, `must be a number of hours from ${min} to ${max}`)
+        .max(max, `must be a number of hours from ${min} to ${max}`),
+    )
+    .transform((h) => Math.round(h * 3_600_000));
+
 /** A comma-separated list of non-empty items. */
 export const list = (item: z.ZodString, what: string) =>
   z
@@ -93,6 +108,53 @@ export const envSchema = z.object({
     .optional()
     .default([]),
   CCXT_POLL_INTERVAL_MS: integer(100, 3_600_000).default(2000),
+
+  DATA_DIR: z.string().trim().min(1, 'must be a directory path').default('data'),
+  LOGS_DIR: z.string().trim().min(1, 'must be a directory path').optional(),
+  TASK_CLEANUP_AFTER_HOURS: hours(0.0001, 720).default(3_600_000),
+  TASK_CLEANUP_INTERVAL: seconds(0.05, 86_400).default(300_000),
+  MAX_CONCURRENT_SCANS: integer(1, 64).default(2),
+  MAX_QUEUED_SCANS: integer(0, 10_000).default(50),
+  MAX_RETAINED_TASKS: integer(0, 100_000).default(1000),
+  SCAN_MAX_SYMBOLS: integer(1, 5000).default(500),
+  LOG_LOCK_MAX_IDLE_HOURS: hours(0.0001, 720).default(7_200_000),
+  LOG_LOCK_CLEANUP_INTERVAL: seconds(0.05, 86_400).default(600_000),
+  LOG_MAX_AGE_HOURS: hours(0.0001, 8760).default(86_400_000),
+  LOG_MAX_TOTAL_MB: integer(1, 1_048_576).default(256),
+  LOG_MAX_FILE_MB: integer(1, 1_048_576).default(16),
+  EXCHANGE_MAX_IDLE_HOURS: hours(0.0001, 720).default(3_600_000),
+
+  REDIS_URL: z
+    .string()
+    .trim()
+    .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  KV_STORE: z.enum(['redis', 'memory', 'none'], { error: 'must be redis, memory or none' }).optional(),
+  KV_MAX_ENTRIES: integer(1, 10_000_000).default(10_000),
+  REDIS_MAX_PENDING: integer(1, 100_000).default(100),
+  REDIS_COMMAND_TIMEOUT_MS: integer(10, 60_000).default(2000),
+  MARKET_INDICES_INTERVAL: seconds(0.05, 86_400).default(180_000),
+  MARKET_INDICES_TTL: seconds(1, 86_400).default(300_000),
+  MARKET_DATA_SNAPSHOT_INTERVAL: seconds(0.05, 86_400).default(10_000),
+  INDEX_EXCHANGE: z
+    .string()
+    .regex(/^[A-Za-z0-9_]{1,32}$/, 'an exchange code such as SIM')
+    .default('SIM'),
+  INDEX_SYMBOLS: list(
+    z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/, 'each: a symbol such as BTC/USDT'),
+    'symbols',
+  ).optional(),
+  DASHBOARD_RETRIES: integer(1, 10).default(3),
+  DASHBOARD_RETRY_DELAY_MS: integer(0, 60_000).default(2000),
+  AUTO_REPORT_INTERVAL_HOURS: hours(0.00001, 720).default(10_800_000),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  SQLITE_PATH: z.string().trim().min(1, 'must be a file path').optional(),
+  REPORT_SAVE_RETRIES: integer(0, 20).default(3),
+  REPORT_PENDING_MAX: integer(1, 10_000).default(50),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,6 +1,6 @@
 import { incrementCounter, type RingBuffer } from '@steadystate/lifecycle';
 import type { Topic, TopicIndex, Subscription } from '../market/topic-index.js';
-import { serializeMarketData } from '../protocol/market-data.js';
+import { carriesMode, serializeMarketData } from '../protocol/market-data.js';
 import type { Tick } from '../upstream/tick.js';
 
 export interface FanoutOptions {
@@ -66,8 +66,10 @@ export class Fanout {
     }
     const broker = topic.adapter.name;
     if (topic.ltp.size > 0) this.#send(topic.ltp, serializeMarketData(tick, 1, 0, broker));
-    if (topic.quote.size > 0) this.#send(topic.quote, serializeMarketData(tick, 2, 0, broker));
-    if (topic.depth.size > 0) this.#sendDepth(topic, tick, broker);
+    // Ticks queued before the symbol's upstream level was raised go only to the modes they serve.
+    if (topic.quote.size > 0 && carriesMode(tick, 2))
+      this.#send(topic.quote, serializeMarketData(tick, 2, 0, broker));
+    if (topic.depth.size > 0 && carriesMode(tick, 3)) this.#sendDepth(topic, tick, broker);
   }
 
   #sendDepth(topic: Topic, tick: Tick, broker: string): void {

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 
 /** The body of every HTTP error: a stable code, a message, and field errors where they apply. */
@@ -33,6 +33,17 @@ export function parseOrReply<S extends z.ZodType>(
   return undefined;
 }
 
+/** Fastify's request errors, under stable codes of our own. */
+const FRAMEWORK_CODES: Record<string, string> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'INVALID_JSON',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
+  FST_ERR_BAD_URL: 'BAD_URL',
+  FST_ERR_MAX_PARAM_LENGTH: 'URI_TOO_LONG',
+};
+
 /**
  * Unknown routes and Fastify's own errors (malformed JSON, a body over the limit, a wrong content
  * type) answer in the same shape as every other error; unexpected errors are logged and answer
@@ -48,6 +59,20 @@ export function installErrorHandlers(app: FastifyInstance): void {
       request.log.error({ err: error }, 'request failed');
       return sendHttpError(reply, 500, 'INTERNAL_ERROR', 'internal error');
     }
-    return sendHttpError(reply, status, error.code ?? 'BAD_REQUEST', error.message);
+    return sendHttpError(reply, status, FRAMEWORK_CODES[error.code ?? ''] ?? 'BAD_REQUEST', error.message);
   });
+}
+
+/**
+ * Fastify's `frameworkErrors` option. The router answers a malformed URL or a path parameter over
+ * `maxParamLength` before any route or error handler runs, in a body of its own
+ * (`{"error":"Bad Request",...}`); this answers them in the shape of every other error.
+ */
+export function answerRouterError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  void sendHttpError(
+    reply,
+    error.statusCode ?? 400,
+    FRAMEWORK_CODES[error.code] ?? 'BAD_REQUEST',
+    error.message,
+  );
 }

@@ -12,6 +12,8 @@ export interface ExchangeLease {
 export class ClientSubscriptions {
   readonly byKey = new Map<string, Subscription>();
   readonly leases = new Map<string, ExchangeLease>();
+  /** The client has gone and everything it held was released; nothing may be attached any more. */
+  closed = false;
 
   get size(): number {
     return this.byKey.size;

@@ -1,7 +1,7 @@
 import type { BoundedCache, KeyedMutex, Logger } from '@steadystate/lifecycle';
 import type { SubscribeRequest, SymbolRef, UnsubscribeRequest } from '../protocol/client-messages.js';
 import { ErrorCode, ProtocolError } from '../protocol/error-codes.js';
-import { serializeMarketData } from '../protocol/market-data.js';
+import { carriesMode, serializeMarketData } from '../protocol/market-data.js';
 import { MODE_LABELS } from '../protocol/modes.js';
 import type { AdapterHandle, AdapterManager } from '../upstream/adapter-manager.js';
 import type { DataLevel } from '../upstream/tick.js';
@@ -120,6 +120,15 @@ export class SubscriptionService {
     return removed;
   }
 
+  /**
+   * Releases everything of a client that has gone, for good: a subscribe of that client still
+   * waiting upstream attaches nothing when it resumes (it would never be released).
+   */
+  release(state: ClientSubscriptions): void {
+    state.closed = true;
+    this.unsubscribeAll(state);
+  }
+
   /** Unsubscribes every orphaned topic upstream, on the adapter that holds it. */
   async cleanupOrphans(): Promise<OrphanCleanupResult> {
     const started = performance.now();
@@ -225,7 +234,8 @@ export class SubscriptionService {
         this.#attach(subscriber, state, held, handle, ref, mode, depth, key),
       );
       const last = handle.lastTicks.get(symbol);
-      if (last) subscriber.deliver(subscription.slot, serializeMarketData(last, mode, depth, handle.broker));
+      if (last && carriesMode(last, mode))
+        subscriber.deliver(subscription.slot, serializeMarketData(last, mode, depth, handle.broker));
     } catch (error) {
       return {
         symbol,
@@ -248,6 +258,10 @@ export class SubscriptionService {
     depth: number,
     key: string,
   ): Promise<Subscription> {
+    // Checked here, with nothing awaited before the attach: the client may have left while this
+    // subscribe waited for the adapter, the symbol list or the lock. A lease taken for it meanwhile
+    // has no subscription and goes with the subscribe's final release of unused leases.
+    if (state.closed) throw new Error('the client has disconnected');
     const topic = this.#o.topics.ensure(ref.exchange, ref.symbol, handle.adapter);
     const subscription: Subscription = {
       subscriber,

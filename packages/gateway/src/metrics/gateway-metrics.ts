@@ -6,6 +6,7 @@ import {
 } from '@steadystate/lifecycle';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { StatsSources } from '../stats/gateway-stats.js';
+import { registerScanMetrics } from './scan-metrics.js';
 
 let processRegistry: Registry | undefined;
 
@@ -113,6 +114,8 @@ export function createGatewayMetrics(s: StatsSources): GatewayMetrics {
   cumulativeCounter(own, `${P}ws_errors_total`, 'Error frames sent, by code', ['code'], () =>
     [...s.handler.counters.errors].map(([code, n]) => [{ code }, n]),
   );
+
+  registerScanMetrics(own, s.scans);
 
   const registry = Registry.merge([runtimeRegistry(), own]);
   return {

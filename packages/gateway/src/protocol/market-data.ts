@@ -18,6 +18,15 @@ export function serializeMarketData(tick: Tick, mode: DataLevel, depth: number, 
   );
 }
 
+/**
+ * Whether `tick` holds the data of `mode`: a tick produced before its symbol's upstream level was
+ * raised lacks the quote or the book, and serialized at the higher mode would show zeros and an
+ * empty book to a client that asked for them.
+ */
+export function carriesMode(tick: Tick, mode: DataLevel): boolean {
+  return mode === 1 || (mode === 2 ? tick.quote !== undefined : tick.depth !== undefined);
+}
+
 /** The `data` object of a market_data message: the fields PROTOCOL.md lists for the mode. */
 export function marketDataFields(tick: Tick, mode: DataLevel, depth: number): Record<string, unknown> {
   const data: Record<string, unknown> = {

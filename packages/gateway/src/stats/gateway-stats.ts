@@ -12,6 +12,7 @@ import type { Tick } from '../upstream/tick.js';
 import type { ClientRegistry } from '../ws/client-registry.js';
 import type { MessageHandler } from '../ws/message-handler.js';
 import type { SocketServer } from '../ws/ws-server.js';
+import type { ScanService } from '../scans/scan-service.js';
 
 export interface StatsSources {
   ring: RingBuffer<Tick>;
@@ -24,6 +25,7 @@ export interface StatsSources {
   fanout: Fanout;
   handler: MessageHandler;
   sockets: SocketServer;
+  scans: ScanService;
   jobs: () => PeriodicJob[];
   /** Sections other parts of the service add (tasks, reports). */
   extra?: () => Record<string, unknown>;
@@ -113,7 +115,6 @@ export function buildStats(s: StatsSources): Record<string, unknown> {
       errors_by_code: Object.fromEntries(s.handler.counters.errors),
     },
     jobs: Object.fromEntries(s.jobs().map((job) => [job.name, job.stats()])),
-    tasks: {},
     ...s.extra?.(),
   };
 }

@@ -2,7 +2,7 @@ import type { Logger } from '@steadystate/lifecycle';
 import type { GatewayConfig } from '../config/config.js';
 import { CcxtAdapter } from './ccxt/ccxt-adapter.js';
 import { SimAdapter } from './sim/sim-adapter.js';
-import { SimMarket } from './sim/sim-market.js';
+import type { SimMarket } from './sim/sim-market.js';
 import type { TickSink, UpstreamAdapter } from './upstream-adapter.js';
 
 /** One exchange the gateway can serve: its code, the broker name clients see, and how to connect. */
@@ -41,11 +41,11 @@ export class ExchangeCatalog {
 
 /**
  * The catalog the configuration asks for: the simulated exchange always (one market shared by
- * every SIM adapter the gateway creates over its life, so prices continue across restarts of the
- * adapter), plus one ccxt exchange per CCXT_EXCHANGES id.
+ * every SIM adapter the gateway creates over its life and by the scans, so prices continue across
+ * restarts of the adapter and scans see the prices clients see), plus one ccxt exchange per
+ * CCXT_EXCHANGES id.
  */
-export function catalogFromConfig(config: GatewayConfig, logger: Logger): ExchangeCatalog {
-  const market = new SimMarket({ seed: config.sim.seed, symbolCount: config.sim.symbols });
+export function catalogFromConfig(config: GatewayConfig, market: SimMarket, logger: Logger): ExchangeCatalog {
   const sim: ExchangeEntry = {
     exchange: 'SIM',
     broker: 'sim',

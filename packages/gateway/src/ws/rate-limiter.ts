@@ -1,3 +1,6 @@
+/** The default clock, shared: a default-parameter arrow would be a new closure per connection. */
+const monotonicNow = () => performance.now();
+
 /**
  * A token bucket: `ratePerSecond` tokens a second, holding at most `burst`. Two numbers of state,
  * so every connection can have one.
@@ -9,7 +12,7 @@ export class RateLimiter {
   #tokens: number;
   #last: number;
 
-  constructor(ratePerSecond: number, burst = ratePerSecond, now: () => number = () => performance.now()) {
+  constructor(ratePerSecond: number, burst = ratePerSecond, now: () => number = monotonicNow) {
     this.#rate = ratePerSecond / 1000;
     this.#burst = burst;
     this.#now = now;

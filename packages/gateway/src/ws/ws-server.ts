@@ -125,12 +125,17 @@ export class SocketServer {
   }
 
   #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', (error) => this.#o.logger.debug({ err: error }, 'socket error during upgrade'));
+    const onError = (error: Error) => this.#o.logger.debug({ err: error }, 'socket error during upgrade');
+    socket.on('error', onError);
     if (this.#closing.closing) {
       socket.destroy();
       return;
     }
-    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#admit(ws));
+    this.#wss.handleUpgrade(request, socket, head, (ws) => {
+      // ws handles the socket's errors from here on; the listener would cost every client memory.
+      socket.off('error', onError);
+      this.#admit(ws);
+    });
   }
 
   #admit(ws: WebSocket): void {
@@ -161,14 +166,16 @@ export class SocketServer {
     ws.on('message', (data, isBinary) => this.#o.handler.onFrame(client, data, isBinary));
     ws.on('pong', () => (client.alive = true));
     ws.on('error', (error) => this.#o.logger.debug({ client: client.id, err: error }, 'client socket error'));
-    ws.once('close', (code) => this.#release(client, code));
+    // `on`, not `once`: ws emits close exactly once, and once() would add a wrapper per client.
+    ws.on('close', (code) => this.#release(client, code));
   }
 
   /** Everything a client held goes with it: subscriptions, adapter leases, metrics, timers. */
   #release(client: ClientConnection, code: number): void {
     const { clients, subscriptions, leakTracker } = this.#o;
     clients.remove(client);
-    if (client.subscriptions) subscriptions.unsubscribeAll(client.subscriptions);
+    // Also for a client without subscriptions yet: a subscribe of it still queued must find it gone.
+    subscriptions.release(client.ensureSubscriptions());
     client.dispose();
     leakTracker.markClosed(client);
     const reason = String(code);

@@ -13,7 +13,7 @@ import type { DataLevel, Tick } from '../tick.js';
 import type { AdapterStatus, TickSink, UpstreamAdapter, UpstreamAdapterStats } from '../upstream-adapter.js';
 import { checkLevel, errorMessage, UpstreamError, UpstreamErrorCode } from '../upstream-error.js';
 import type { CcxtAdapterOptions } from './ccxt-adapter-options.js';
-import { createCcxtExchange, type CreateExchange } from './ccxt-exchange.js';
+import { closeCcxtExchange, createCcxtExchange, type CreateExchange } from './ccxt-exchange.js';
 import { CcxtFeed, type FeedContext, type FeedMode } from './ccxt-feed.js';
 
 export type { CcxtAdapterOptions };
@@ -23,10 +23,6 @@ export interface CcxtAdapterStats extends UpstreamAdapterStats {
   mode: FeedMode | null;
   /** Subscribed symbols whose last request failed. */
   failingSymbols: number;
-}
-
-interface Destroyable {
-  destroy?: () => Promise<void>;
 }
 
 interface Loaded {
@@ -195,25 +191,7 @@ export class CcxtAdapter implements UpstreamAdapter {
     await Promise.allSettled(feeds.map((feed) => feed.stop(false)));
     const exchange = await this.#instance?.catch(() => undefined);
     if (!exchange) return;
-    const steps: [string, () => unknown][] = [
-      [
-        'closing the ccxt exchange',
-        () => (typeof exchange.close === 'function' ? exchange.close() : undefined),
-      ],
-      // ccxt's close() ends its WebSockets but not its REST connection pool (an undici Agent per
-      // instance that keeps idle sockets for 60 s); destroy() also drops requests still in flight.
-      [
-        'destroying the HTTP connection pool',
-        () => (exchange.fetchDispatcher as Destroyable | undefined)?.destroy?.(),
-      ],
-    ];
-    for (const [step, run] of steps) {
-      try {
-        await run();
-      } catch (error) {
-        this.#logger.error({ adapter: this.name, step, err: error }, 'closing the exchange: a step failed');
-      }
-    }
+    await closeCcxtExchange(exchange, this.name, this.#logger);
   }
 
   #assertOpen(): void {

@@ -1,3 +1,4 @@
+import type { Logger } from '@steadystate/lifecycle';
 import type { Exchange } from 'ccxt';
 
 /** Creates the ccxt exchange instance an adapter talks through; the adapter owns and closes it. */
@@ -23,4 +24,34 @@ export async function createCcxtExchange(exchangeId: string): Promise<Exchange> 
 
 function classes(namespace: object): Record<string, ExchangeClass | undefined> {
   return namespace as Record<string, ExchangeClass | undefined>;
+}
+
+interface Destroyable {
+  destroy?: () => unknown;
+}
+
+/**
+ * Closes a ccxt exchange completely, each step on its own so one failure does not skip the next:
+ * its WebSockets (`close()`), then its REST connection pool. ccxt's close() leaves the pool (an
+ * undici Agent per instance that keeps idle sockets for 60 s); destroy() also drops requests
+ * still in flight. Failures are logged, never thrown.
+ */
+export async function closeCcxtExchange(exchange: Exchange, owner: string, logger: Logger): Promise<void> {
+  const steps: [string, () => unknown][] = [
+    [
+      'closing the ccxt exchange',
+      () => (typeof exchange.close === 'function' ? exchange.close() : undefined),
+    ],
+    [
+      'destroying the HTTP connection pool',
+      () => (exchange.fetchDispatcher as Destroyable | undefined)?.destroy?.(),
+    ],
+  ];
+  for (const [step, run] of steps) {
+    try {
+      await run();
+    } catch (error) {
+      logger.error({ owner, step, err: error }, 'closing the exchange: a step failed');
+    }
+  }
 }

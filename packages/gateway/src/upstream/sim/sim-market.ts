@@ -7,6 +7,8 @@ import { candleAt, TIMEFRAME_MS, type Candle, type Timeframe } from './sim-candl
 import { createInstrument, type SimInstrument } from './sim-instrument.js';
 import type { SimMarketOptions } from './sim-market-options.js';
 import { priceAt } from './sim-price-path.js';
+import { quoteAt, SimSession } from './sim-quote.js';
+import type { Tick } from '../tick.js';
 import { generateUniverse } from './sim-universe.js';
 
 export type { SimMarketOptions };
@@ -62,6 +64,26 @@ export class SimMarket {
   /** The last traded price of `symbol` at `time` (ms since the epoch). */
   price(symbol: string, time: number = this.#now()): number {
     return priceAt(this.instrument(symbol), checkTime(time, 'time'));
+  }
+
+  /**
+   * The Quote-level tick of `symbol` at `time`: what the SIM adapter sends a Quote subscriber at
+   * that moment, computed on demand (the indices read quotes without holding a subscription).
+   */
+  quote(symbol: string, time: number = this.#now()): Tick {
+    const instrument = this.instrument(symbol);
+    checkTime(time, 'time');
+    const ltp = priceAt(instrument, time);
+    const session = new SimSession();
+    session.advance(instrument, time, ltp);
+    return {
+      exchange: 'SIM',
+      symbol,
+      timestamp: time,
+      ltp,
+      ltt: time,
+      quote: quoteAt(instrument, session, ltp, time),
+    };
   }
 
   /**

@@ -1,0 +1,60 @@
+import type { TaskSnapshot, TaskSummary } from '@steadystate/lifecycle';
+import type { FastifyReply } from 'fastify';
+import type { ScanService } from '../scans/scan-service.js';
+import { sendHttpError } from './http-errors.js';
+import { z } from 'zod';
+
+export const taskIdParams = z.object({
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'a task id as returned by POST /api/scans'),
+});
+
+/** A task as the HTTP API shows it; the result and error only for a single-task read. */
+export function presentTask(task: TaskSummary | TaskSnapshot<unknown>): Record<string, unknown> {
+  const view: Record<string, unknown> = {
+    id: task.id,
+    label: task.label,
+    status: task.status,
+    created_at: task.createdAt,
+    started_at: task.startedAt,
+    finished_at: task.finishedAt,
+    progress: task.progress && {
+      done: task.progress.done,
+      total: task.progress.total,
+      message: task.progress.message,
+    },
+    result_cleared: task.resultCleared,
+  };
+  if ('result' in task) {
+    view.result = task.result ?? null;
+    view.error = task.error ? { message: task.error.message } : null;
+  }
+  return view;
+}
+
+/**
+ * The task of `id`, or the reply already sent: 404 TASK_NOT_FOUND for an id never seen (or
+ * removed), 410 TASK_EXPIRED for one swept after its retention.
+ */
+export function findTask(
+  scans: ScanService,
+  id: string,
+  reply: FastifyReply,
+): TaskSnapshot<unknown> | undefined {
+  const lookup = scans.lookup(id);
+  if (lookup.state === 'found') return lookup.task;
+  if (lookup.state === 'expired') {
+    void sendHttpError(
+      reply,
+      410,
+      'TASK_EXPIRED',
+      `task ${id} finished and was removed after its retention period`,
+    );
+  } else {
+    void sendHttpError(reply, 404, 'TASK_NOT_FOUND', `no task ${id}`);
+  }
+  return undefined;
+}
+
+export function isFinished(task: TaskSummary): boolean {
+  return task.status !== 'pending' && task.status !== 'running';
+}

@@ -1,0 +1,40 @@
+/** The five large fields of a report, named as the seed named them. */
+export const LARGE_FIELDS = [
+  'html_content',
+  'css_content',
+  'js_content',
+  'html_content_en',
+  'js_content_en',
+] as const;
+
+export interface ReportContent {
+  /** The report in the second language (Vietnamese), the seed's primary field. */
+  html_content: string;
+  css_content: string;
+  js_content: string;
+  html_content_en: string;
+  js_content_en: string;
+}
+
+/** A generated report before it is saved: metadata plus content. */
+export interface GeneratedReport extends ReportContent {
+  id: string;
+  created_at: number;
+  kind: 'auto' | 'manual';
+  title: string;
+  summary: Record<string, unknown>;
+}
+
+/** A saved report as lists show it: never the large fields. */
+export interface ReportSummary {
+  id: string;
+  created_at: number;
+  kind: 'auto' | 'manual';
+  title: string;
+  summary: Record<string, unknown>;
+  size_bytes: number;
+}
+
+export function contentBytes(content: ReportContent): number {
+  return LARGE_FIELDS.reduce((sum, field) => sum + Buffer.byteLength(content[field]), 0);
+}

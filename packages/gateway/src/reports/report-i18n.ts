@@ -1,0 +1,43 @@
+/** The report's words in English and in the second language (Vietnamese, as the seed's reports). */
+export const LABELS = {
+  en: {
+    title: 'Market report',
+    generated: 'Generated',
+    exchange: 'Exchange',
+    constituents: 'Constituents',
+    weighted: 'Volume-weighted change',
+    equal: 'Equal-weighted change',
+    breadth: 'Advancers / decliners / unchanged',
+    dispersion: 'Dispersion',
+    history: 'Index history (volume-weighted change)',
+    movers: 'Top movers',
+    gainers: 'Top gainers',
+    losers: 'Top losers',
+    symbol: 'Symbol',
+    price: 'Price',
+    change: 'Change',
+    noData: 'No market data yet.',
+    toggle: 'Tiếng Việt',
+  },
+  vi: {
+    title: 'Báo cáo thị trường',
+    generated: 'Thời điểm tạo',
+    exchange: 'Sàn',
+    constituents: 'Số mã',
+    weighted: 'Biến động theo khối lượng',
+    equal: 'Biến động bình quân',
+    breadth: 'Tăng / giảm / đứng giá',
+    dispersion: 'Độ phân tán',
+    history: 'Lịch sử chỉ số (biến động theo khối lượng)',
+    movers: 'Biến động mạnh nhất',
+    gainers: 'Tăng mạnh nhất',
+    losers: 'Giảm mạnh nhất',
+    symbol: 'Mã',
+    price: 'Giá',
+    change: 'Thay đổi',
+    noData: 'Chưa có dữ liệu thị trường.',
+    toggle: 'English',
+  },
+} as const;
+
+export type Language = keyof typeof LABELS;

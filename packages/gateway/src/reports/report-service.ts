@@ -1,0 +1,236 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CloseOnce, KeyedMutex, PeriodicJob, incrementCounter, type Logger } from '@steadystate/lifecycle';
+import type { MarketIndicesService } from '../indices/market-indices-service.js';
+import { buildReport } from './report-builder.js';
+import type { GeneratedReport } from './report-content.js';
+import type { ReportDatabase } from './report-database.js';
+import type { ReportRepository } from './report-repository.js';
+import type { PendingReports } from './pending-reports.js';
+
+/**
+ * The report job's state while it works, as the seed's workflow kept it. `report` holds the large
+ * fields only between generation and the first save attempt: it is set to null after a successful
+ * save and on every failure and retry path (the retries read the copy on disk).
+ */
+export interface ReportJobState {
+  phase: 'idle' | 'generating' | 'saving' | 'retrying' | 'saved' | 'queued' | 'failed';
+  reportId: string | null;
+  attempts: number;
+  lastError: string | null;
+  report: GeneratedReport | null;
+}
+
+export interface ReportServiceOptions {
+  database: ReportDatabase;
+  repository: ReportRepository;
+  pending: PendingReports;
+  indices: MarketIndicesService;
+  /** AUTO_REPORT_INTERVAL_HOURS, in ms. */
+  intervalMs: number;
+  /** Retries of a failed save before the report waits on disk for the flush job. */
+  saveRetries: number;
+  /** First retry delay; each later one doubles. @default 500 */
+  retryBaseMs?: number;
+  /** How often reports waiting on disk are retried. @default 5000 */
+  flushIntervalMs?: number;
+  logger: Logger;
+}
+
+/** What a generation ended in. */
+export interface GenerationOutcome {
+  id: string;
+  status: 'saved' | 'queued';
+}
+
+/**
+ * Market reports on a schedule and on demand: built from the indices, saved in one transaction,
+ * retried with backoff, and, while the database is down, kept in a bounded queue on disk until it
+ * comes back. Generations never overlap (the scheduled one and manual ones take turns).
+ */
+export class ReportService {
+  readonly state: ReportJobState = {
+    phase: 'idle',
+    reportId: null,
+    attempts: 0,
+    lastError: null,
+    report: null,
+  };
+  readonly scheduler: PeriodicJob;
+  readonly flusher: PeriodicJob;
+  readonly #o: ReportServiceOptions;
+  readonly #turns = new KeyedMutex<string>({ name: 'report-generation', maxWaitersPerKey: 4 });
+  readonly #closing = new CloseOnce();
+  #migrated = false;
+  #saved = 0;
+  #failures = 0;
+
+  constructor(options: ReportServiceOptions) {
+    this.#o = options;
+    this.scheduler = new PeriodicJob({
+      name: 'auto-report',
+      intervalMs: options.intervalMs,
+      run: () => this.generate('auto'),
+      // The large fields are dropped in generate()'s own finally; this makes sure of it.
+      cleanup: () => void (this.state.report = null),
+      logger: options.logger,
+    });
+    this.flusher = new PeriodicJob({
+      name: 'pending-reports',
+      intervalMs: options.flushIntervalMs ?? 5000,
+      run: () => this.flushPending(),
+      logger: options.logger,
+    });
+  }
+
+  /** Runs the migrations (a database down at start is retried by the flush job) and loads the queue. */
+  async open(): Promise<void> {
+    await this.#o.pending.open();
+    try {
+      await this.#migrate();
+    } catch (error) {
+      this.#o.logger.error(
+        { err: error },
+        'report database unavailable at start; reports wait on disk until it is back',
+      );
+    }
+  }
+
+  get migrated(): boolean {
+    return this.#migrated;
+  }
+
+  /** Resolves once the schema is in place (migrating now if an earlier attempt failed). */
+  ready(): Promise<void> {
+    return this.#migrate();
+  }
+
+  /** Builds and saves a report now. Rejects with QUEUE_FULL (code) when several already wait their turn. */
+  generate(kind: 'auto' | 'manual'): Promise<GenerationOutcome> {
+    return this.#turns.withLock('generate', () => this.#generate(kind));
+  }
+
+  /** Saves the reports waiting on disk, oldest first, until one fails. Returns how many were saved. */
+  async flushPending(): Promise<number> {
+    const { pending, repository } = this.#o;
+    let saved = 0;
+    for (let report = await pending.peek(); report; report = await pending.peek()) {
+      await this.#migrate();
+      await repository.save(report);
+      await pending.remove(report.id);
+      this.#saved = incrementCounter(this.#saved);
+      saved++;
+    }
+    return saved;
+  }
+
+  stats() {
+    return {
+      database: this.#o.database.dialect,
+      migrated: this.#migrated,
+      saved: this.#saved,
+      save_failures: this.#failures,
+      pending: this.#o.pending.size,
+      pending_capacity: this.#o.pending.capacity,
+      pending_dropped: this.#o.pending.dropped,
+      state: {
+        phase: this.state.phase,
+        report_id: this.state.reportId,
+        attempts: this.state.attempts,
+        last_error: this.state.lastError,
+        holds_content: this.state.report !== null,
+      },
+      scheduler: this.scheduler.stats(),
+      flusher: this.flusher.stats(),
+    };
+  }
+
+  /** Stops the schedules and waits for a generation in progress. Idempotent. */
+  close(): Promise<void> {
+    return this.#closing.run(async () => {
+      await Promise.all([this.scheduler.close(), this.flusher.close()]);
+      await this.#turns.close();
+    });
+  }
+
+  async #generate(kind: 'auto' | 'manual'): Promise<GenerationOutcome> {
+    const { indices, repository, pending, saveRetries, logger } = this.#o;
+    const id = randomUUID();
+    const state = this.state;
+    Object.assign(state, { phase: 'generating', reportId: id, attempts: 0, lastError: null, report: null });
+    try {
+      const createdAt = Date.now();
+      const built = buildReport({
+        indices: indices.latest,
+        history: indices.history.toArray(),
+        generatedAt: createdAt,
+      });
+      state.report = { id, created_at: createdAt, kind, ...built };
+      state.phase = 'saving';
+      try {
+        state.attempts++;
+        await this.#migrate();
+        await repository.save(state.report);
+        this.#saved = incrementCounter(this.#saved);
+        state.phase = 'saved';
+        return { id, status: 'saved' };
+      } catch (error) {
+        this.#failed(error);
+        // From here on the copy on disk is the report; memory keeps only its id.
+        await pending.add(state.report);
+        state.report = null;
+        state.phase = 'retrying';
+      }
+      for (let retry = 0; retry < saveRetries; retry++) {
+        await sleep((this.#o.retryBaseMs ?? 500) * 2 ** retry);
+        state.attempts++;
+        try {
+          await this.#saveQueued(id);
+          state.phase = 'saved';
+          return { id, status: 'saved' };
+        } catch (error) {
+          this.#failed(error);
+        }
+      }
+      state.phase = 'queued';
+      logger.warn(
+        { report: id, attempts: state.attempts },
+        'report not saved yet; it waits on disk for the database',
+      );
+      return { id, status: 'queued' };
+    } catch (error) {
+      state.phase = 'failed';
+      this.#failed(error);
+      throw error;
+    } finally {
+      state.report = null;
+    }
+  }
+
+  /** Saves one waiting report from its file on disk, then forgets the file. */
+  async #saveQueued(id: string): Promise<void> {
+    const { pending, repository } = this.#o;
+    const report = await pending.peek();
+    if (!report || report.id !== id) {
+      // Older reports wait ahead of it: save the queue in order.
+      await this.flushPending();
+      return;
+    }
+    await this.#migrate();
+    await repository.save(report);
+    await pending.remove(id);
+    this.#saved = incrementCounter(this.#saved);
+  }
+
+  async #migrate(): Promise<void> {
+    if (this.#migrated) return;
+    await this.#o.database.migrate();
+    this.#migrated = true;
+  }
+
+  #failed(error: unknown): void {
+    this.#failures = incrementCounter(this.#failures);
+    this.state.lastError = error instanceof Error ? error.message : String(error);
+    this.#o.logger.warn({ report: this.state.reportId, err: error }, 'report save failed');
+  }
+}

@@ -1,0 +1,65 @@
+import { BoundedCache, type Logger, type StructureRegistry } from '@steadystate/lifecycle';
+import { KvError, KvErrorCode, type KeyValueStore, type KvStatus } from './kv-store.js';
+
+/**
+ * The embedded store: a BoundedCache with per-key TTLs, so the service runs with no Redis at
+ * all. Bounded by entry count; expired entries are purged on read and by `purge()`.
+ */
+export class MemoryKvStore implements KeyValueStore {
+  readonly #cache: BoundedCache<string, string>;
+  #closed = false;
+
+  constructor(options: { maxEntries: number; structures: StructureRegistry; logger: Logger }) {
+    this.#cache = new BoundedCache<string, string>({
+      capacity: options.maxEntries,
+      name: 'kv_store',
+      structures: options.structures,
+      logger: options.logger,
+    });
+  }
+
+  get(key: string): Promise<string | null> {
+    if (this.#closed) return Promise.reject(closed());
+    return Promise.resolve(this.#cache.get(key) ?? null);
+  }
+
+  set(key: string, value: string, ttlSeconds?: number): Promise<void> {
+    if (this.#closed) return Promise.reject(closed());
+    this.#cache.set(
+      key,
+      value,
+      ttlSeconds === undefined ? undefined : { ttlMs: Math.round(ttlSeconds * 1000) },
+    );
+    return Promise.resolve();
+  }
+
+  delete(key: string): Promise<void> {
+    this.#cache.delete(key);
+    return Promise.resolve();
+  }
+
+  /** Removes expired entries now; returns how many. */
+  purge(): number {
+    return this.#cache.purgeStale();
+  }
+
+  status(): KvStatus {
+    return {
+      backend: 'memory',
+      connected: !this.#closed,
+      pending: 0,
+      errors: 0,
+      reconnects: 0,
+      keys: this.#cache.size,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#cache.close();
+  }
+}
+
+function closed(): KvError {
+  return new KvError(KvErrorCode.CLOSED, 'the key-value store is closed');
+}
