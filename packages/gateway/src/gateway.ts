@@ -1,6 +1,7 @@
 import {
   BoundedCache,
   CloseOnce,
+  GcObserver,
   KeyedMutex,
   LeakTracker,
   MemoryMonitor,
@@ -15,6 +16,9 @@ import { ApiKeyStore } from './auth/api-keys.js';
 import type { GatewayConfig } from './config/config.js';
 import { Fanout } from './fanout/fanout.js';
 import { answerRouterError, installErrorHandlers } from './http/http-errors.js';
+import { DashboardStreams } from './dashboard/dashboard-streams.js';
+import { StatsSampler } from './dashboard/stats-sampler.js';
+import { registerDashboardRoutes } from './http/dashboard-routes.js';
 import { registerHealthRoute } from './http/health-route.js';
 import { registerMarketRoutes } from './http/market-routes.js';
 import { registerReportRoutes } from './http/report-routes.js';
@@ -52,6 +56,8 @@ import { SocketServer } from './ws/ws-server.js';
 export const MAX_DEPTH = 20;
 /** Log streams (SSE) open at once. */
 const MAX_LOG_STREAMS = 100;
+/** Live dashboards open at once. */
+const MAX_DASHBOARDS = 20;
 
 export interface GatewayOptions {
   logger: FastifyBaseLogger;
@@ -102,6 +108,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const startedAt = Date.now();
   const structures = new StructureRegistry();
   const leakTracker = new LeakTracker({ name: 'leak-tracker', structures, logger });
+  const gc = new GcObserver({ structures, logger });
   const ring = new RingBuffer<Tick>({
     capacity: config.adapters.ringBufferSize,
     name: 'ring-buffer',
@@ -207,6 +214,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     indices,
     intervalMs: config.reports.intervalMs,
     saveRetries: config.reports.saveRetries,
+    flushIntervalMs: config.reports.flushIntervalMs,
     logger,
   });
   await reports.open();
@@ -273,8 +281,10 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     handler,
     sockets,
     scans,
+    gc,
     jobs: () => [
       orphanJob,
+      sampler.job,
       ...sockets.jobs,
       indices.indicesJob,
       indices.snapshotJob,
@@ -289,12 +299,35 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     }),
   };
   const stats = () => buildStats(sources);
+  const sampler = new StatsSampler({
+    monitor,
+    gc,
+    counts: () => ({ clients: clients.size, adapters: adapters.count, subscriptions: topics.subscriptions }),
+    structures,
+    logger,
+  });
+  const dashboards = new DashboardStreams({
+    sampler,
+    capacity: MAX_DASHBOARDS,
+    snapshot: () => {
+      const memory = monitor.stats();
+      return {
+        level: memory.status,
+        shedding: memory.shedding,
+        thresholds: memory.thresholds,
+        cleanups: memory.cleanup.history,
+        structures: structures.snapshot(),
+        adapters: adapters.stats().adapters,
+      };
+    },
+  });
   const metrics = createGatewayMetrics(sources);
   registerHealthRoute(app, startedAt, monitor);
   registerStatsRoutes(app, config.auth.adminToken, stats, metrics.registry);
   registerSymbolsRoute(app, adapters);
   registerScanRoutes(app, { scans, streams, catalog, monitor, maxSymbols: config.scans.maxSymbols });
   registerMarketRoutes(app, store, dashboard);
+  registerDashboardRoutes(app, config.auth.adminToken, dashboards);
   registerReportRoutes(app, reports, repository);
 
   await monitor.checkNow(); // stats and /healthz have a reading from the first request on
@@ -314,6 +347,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     ['market indices', () => indices.close()],
     ['memory cleanup callbacks', () => unwireMemory()],
     ['memory monitor', () => monitor.close()],
+    ['dashboard sampler', () => sampler.close()],
     ['fan-out', () => fanout.close()],
     ['upstream adapters', () => adapters.close()],
     ['exchange clients', () => exchanges.close()],
@@ -324,6 +358,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     ['ring buffer', () => ring.close()],
     ['symbol cache', () => symbolCache.close()],
     ['metrics', () => metrics.close()],
+    ['gc observer', () => gc.close()],
     ['structures', () => unregisterStructures.forEach((u) => u())],
     ['leak tracker', () => leakTracker.close()],
     ['structure registry', () => structures.close()],

@@ -103,6 +103,8 @@ export interface GatewayConfig {
     sqlitePath: string;
     saveRetries: number;
     pendingMax: number;
+    /** How often reports waiting on disk for the database are retried. */
+    flushIntervalMs: number;
   };
 }
 
@@ -214,6 +216,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       sqlitePath: resolve(v.SQLITE_PATH ?? join(v.DATA_DIR, 'steadystate.db')),
       saveRetries: v.REPORT_SAVE_RETRIES,
       pendingMax: v.REPORT_PENDING_MAX,
+      flushIntervalMs: v.REPORT_FLUSH_INTERVAL,
     },
   };
 }

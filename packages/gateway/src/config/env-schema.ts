@@ -155,6 +155,7 @@ export const envSchema = z.object({
   SQLITE_PATH: z.string().trim().min(1, 'must be a file path').optional(),
   REPORT_SAVE_RETRIES: integer(0, 20).default(3),
   REPORT_PENDING_MAX: integer(1, 10_000).default(50),
+  REPORT_FLUSH_INTERVAL: seconds(0.05, 86_400).default(5000),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -47,7 +47,7 @@ export function computeIndices(exchange: string, ticks: readonly Tick[], at: num
   const mean = n === 0 ? 0 : rows.reduce((sum, r) => sum + r.change, 0) / n;
   const advancers = rows.filter((r) => r.change > 0).length;
   const decliners = rows.filter((r) => r.change < 0).length;
-  const byChange = [...rows].sort((a, b) => b.change - a.change || (a.symbol < b.symbol ? -1 : 1));
+  const bySymbol = (a: (typeof rows)[number], b: (typeof rows)[number]) => (a.symbol < b.symbol ? -1 : 1);
   const mover = (r: (typeof rows)[number]): Mover => ({ symbol: r.symbol, ltp: r.ltp, change_pct: r.change });
   return {
     computed_at: at,
@@ -63,13 +63,16 @@ export function computeIndices(exchange: string, ticks: readonly Tick[], at: num
     dispersion_pct: n < 2 ? 0 : Math.sqrt(rows.reduce((sum, r) => sum + (r.change - mean) ** 2, 0) / (n - 1)),
     average_abs_change_pct: n === 0 ? 0 : rows.reduce((sum, r) => sum + Math.abs(r.change), 0) / n,
     total_quote_volume: totalVolume,
-    top_gainers: byChange
+    // Largest moves first; equal moves in symbol order both ways (reversing one list for the
+    // other would put tied losers in reverse symbol order).
+    top_gainers: rows
       .filter((r) => r.change > 0)
+      .sort((a, b) => b.change - a.change || bySymbol(a, b))
       .slice(0, MOVERS)
       .map(mover),
-    top_losers: byChange
+    top_losers: rows
       .filter((r) => r.change < 0)
-      .reverse()
+      .sort((a, b) => a.change - b.change || bySymbol(a, b))
       .slice(0, MOVERS)
       .map(mover),
   };

@@ -37,6 +37,7 @@ export function createGatewayMetrics(s: StatsSources): GatewayMetrics {
   const lifecycle: LifecycleMetrics = registerLifecycleMetrics({
     registry: own,
     monitor: s.monitor,
+    gcObserver: s.gc,
     caches: () => [s.symbolCache, ...[...s.adapters.handles()].map((h) => h.lastTicks)],
     jobs: s.jobs,
     structures: s.structures,

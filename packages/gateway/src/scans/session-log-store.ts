@@ -211,7 +211,7 @@ export class SessionLogStore implements MeasuredStructure {
     const written = this.#locks.withLock(id, async () => {
       const file = this.#files.get(id);
       const bytes = Buffer.byteLength(text);
-      if (file?.full || (file && file.bytes + bytes > this.#o.maxFileBytes)) {
+      if (file?.full || (file?.bytes ?? 0) + bytes > this.#o.maxFileBytes) {
         this.counters.droppedLines = incrementCounter(this.counters.droppedLines);
         if (file) file.full = true;
         return false;

@@ -1,5 +1,6 @@
 import type {
   BoundedCache,
+  GcObserver,
   MemoryMonitor,
   PeriodicJob,
   RingBuffer,
@@ -26,6 +27,7 @@ export interface StatsSources {
   handler: MessageHandler;
   sockets: SocketServer;
   scans: ScanService;
+  gc: GcObserver;
   jobs: () => PeriodicJob[];
   /** Sections other parts of the service add (tasks, reports). */
   extra?: () => Record<string, unknown>;

@@ -1,5 +1,14 @@
-import { BoundedCache, type Logger, type StructureRegistry } from '@steadystate/lifecycle';
+import { BoundedCache, type Clock, type Logger, type StructureRegistry } from '@steadystate/lifecycle';
 import { KvError, KvErrorCode, type KeyValueStore, type KvStatus } from './kv-store.js';
+
+export interface MemoryKvStoreOptions {
+  /** The most keys held; at the bound, the least recently used go first. */
+  maxEntries: number;
+  structures: StructureRegistry;
+  logger: Logger;
+  /** Time source of the TTLs, in milliseconds (tests inject one). @default performance.now */
+  now?: Clock;
+}
 
 /**
  * The embedded store: a BoundedCache with per-key TTLs, so the service runs with no Redis at
@@ -9,12 +18,13 @@ export class MemoryKvStore implements KeyValueStore {
   readonly #cache: BoundedCache<string, string>;
   #closed = false;
 
-  constructor(options: { maxEntries: number; structures: StructureRegistry; logger: Logger }) {
+  constructor(options: MemoryKvStoreOptions) {
     this.#cache = new BoundedCache<string, string>({
       capacity: options.maxEntries,
       name: 'kv_store',
       structures: options.structures,
       logger: options.logger,
+      ...(options.now ? { now: options.now } : {}),
     });
   }
 
