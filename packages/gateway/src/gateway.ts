@@ -264,7 +264,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     symbolCache,
     ring,
     releaseClient: (client) => {
-      if (client.subscriptions) subscriptions.unsubscribeAll(client.subscriptions);
+      subscriptions.release(client.ensureSubscriptions());
       client.dispose();
       leakTracker.markClosed(client);
     },

@@ -28,6 +28,7 @@ async function main(): Promise<void> {
       healthz: `${gateway.url}/healthz`,
       stats: `${gateway.url}/stats`,
       metrics: `${gateway.url}/metrics`,
+      dashboard: `${gateway.url}/`,
       ...(config.auth.demoKey ? { demoApiKey: config.auth.apiKeys[0] } : {}),
       ...(config.auth.adminTokenGenerated ? { adminToken: config.auth.adminToken } : {}),
     },
@@ -68,6 +69,7 @@ function banner(gateway: Gateway, config: GatewayConfig): string {
     `  WebSocket  ${gateway.wsUrl}`,
     `  Stats      ${gateway.url}/stats   (Authorization: Bearer <admin token>)`,
     `  Metrics    ${gateway.url}/metrics`,
+    `  Dashboard  ${gateway.url}/${config.auth.adminTokenGenerated ? `?token=${config.auth.adminToken ?? ''}` : ''}`,
   ];
   if (config.auth.demoKey) lines.push(`  Demo api key (loopback only): ${config.auth.apiKeys[0]}`);
   if (config.auth.adminTokenGenerated)

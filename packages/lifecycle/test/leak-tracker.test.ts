@@ -34,6 +34,12 @@ function trackAndDrop(leaks: LeakTracker, label: string, close = false): WeakRef
   return new WeakRef(socket);
 }
 
+/** Tracks every resource from this one place; returns the length of a stack taken here. */
+function trackAll(leaks: LeakTracker, resources: readonly object[]): number {
+  for (const resource of resources) leaks.track(resource, 'tracked from one place');
+  return new Error().stack?.length ?? 0;
+}
+
 /**
  * Collects garbage until `done()` holds, letting FinalizationRegistry callbacks run between
  * collections (they run as separate tasks, some time after the collection). Bounded, so a tracker
@@ -146,6 +152,19 @@ describe('LeakTracker reports', () => {
     assert.equal(leaks.recentLeaks().length, 2);
     assert.equal(leaks.stats().onLeakErrors, 5);
     assert.equal(logger.entries.filter((entry) => entry.level === 'error').length, 5);
+  });
+
+  it('keeps one copy of a stack that many resources were tracked from, not one per record', async () => {
+    await using leaks = tracker();
+    const resources = Array.from({ length: 5000 }, () => ({}));
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const stackLength = trackAll(leaks, resources);
+    gc();
+    const perRecord = (process.memoryUsage().heapUsed - before) / resources.length;
+    // A copy per record would add at least the stack's length in bytes to every record.
+    assert.ok(perRecord < stackLength, `${perRecord} B per record; the stack is ${stackLength} characters`);
+    assert.equal(leaks.size, resources.length);
   });
 
   it('records no stack when captureStacks is off', async () => {

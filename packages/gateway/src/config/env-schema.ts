@@ -9,35 +9,27 @@ export const integer = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().min(min, `must be from ${min} to ${max}`).max(max, `must be from ${min} to ${max}`));
 
-/** A duration in seconds (decimals allowed, so tests and accelerated soaks can use 0.2), as ms. */
-export const seconds = (min: number, max: number) =>
-  z
+/**
+ * A decimal number of `unit`s in [min, max], from an environment string, multiplied by `scale`
+ * (e.g. seconds to ms). Decimals are allowed so tests and accelerated soaks can use 0.2 s.
+ */
+const decimal = (unit: string, scale: number) => (min: number, max: number) => {
+  const expected = `must be a number${unit ? ` of ${unit}` : ''} from ${min} to ${max}`;
+  return z
     .string()
     .trim()
-    .regex(/^\d+(\.\d+)?$/, `must be a number of seconds from ${min} to ${max}`)
+    .regex(/^\d+(\.\d+)?$/, expected)
     .transform(Number)
-    .pipe(
-      z
-        .number()
-        .min(min, `must be a number of seconds from ${min} to ${max}`)
-        .max(max, `must be a number of seconds from ${min} to ${max}`),
-    )
-    .transform((s) => Math.round(s * 1000));
+    .pipe(z.number().min(min, expected).max(max, expected))
+    .transform((n) => (scale === 1 ? n : Math.round(n * scale)));
+};
 
-/** A duration in hours (decimals allowed), as ms. */
-export const hours = (min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+(\.\d+)?$/, `must be a number of hours from ${min} to ${max}`)
-    .transform(Number)
-    .pipe(
-      z
-        .number()
-        .min(min, `must be a number of hours from ${min} to ${max}`)
-        .max(max, `must be a number of hours from ${min} to ${max}`),
-    )
-    .transform((h) => Math.round(h * 3_600_000));
+/** A duration in seconds, as ms. */
+export const seconds = decimal('seconds', 1000);
+/** A duration in hours, as ms. */
+export const hours = decimal('hours', 3_600_000);
+/** A plain decimal number. */
+export const number = decimal('', 1);
 
 /** A comma-separated list of non-empty items. */
 export const list = (item: z.ZodString, what: string) =>
@@ -91,15 +83,7 @@ export const envSchema = z.object({
   MAX_MEMORY_MB: integer(1, 1_048_576).optional(),
 
   SIM_SYMBOLS: integer(3, 100_000).default(2000),
-  SIM_TICKS_PER_SECOND: z
-    .string()
-    .trim()
-    .regex(/^\d+(\.\d+)?$/, 'must be a number from 0.1 to 100')
-    .transform(Number)
-    .pipe(
-      z.number().min(0.1, 'must be a number from 0.1 to 100').max(100, 'must be a number from 0.1 to 100'),
-    )
-    .default(2),
+  SIM_TICKS_PER_SECOND: number(0.1, 100).default(2),
   SIM_SEED: integer(0, 2 ** 31 - 1).default(1),
   CCXT_EXCHANGES: list(
     z.string().regex(/^[a-z0-9]{2,32}$/, 'each: a ccxt exchange id'),

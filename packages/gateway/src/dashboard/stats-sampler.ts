@@ -93,6 +93,10 @@ export class StatsSampler {
     });
   }
 
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   #sample(): void {
     const memory = readMemory();
     const gc = this.#o.gc.stats();

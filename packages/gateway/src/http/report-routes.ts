@@ -29,7 +29,8 @@ export function registerReportRoutes(
   repository: ReportRepository,
 ): void {
   app.post('/api/reports', async (request, reply) => {
-    if (!parseOrReply(manualBody, request.body ?? {}, reply)) return reply;
+    // No body at all is an empty request; a JSON `null` is a body, and not an object.
+    if (!parseOrReply(manualBody, request.body === undefined ? {} : request.body, reply)) return reply;
     try {
       const outcome = await reports.generate('manual');
       return reply

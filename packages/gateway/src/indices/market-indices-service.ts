@@ -110,6 +110,10 @@ export class MarketIndicesService {
     });
   }
 
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   async #writeSnapshot(): Promise<void> {
     const { feed, store, snapshotIntervalMs } = this.#o;
     const ticks = await feed.snapshot();

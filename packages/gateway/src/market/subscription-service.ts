@@ -183,42 +183,17 @@ export class SubscriptionService {
   ): Promise<SubscribeResult> {
     const { symbol, exchange } = ref;
     const entry = this.#o.adapters.catalog.get(exchange);
-    if (!entry)
-      return { symbol, exchange, status: 'error', message: `Unknown exchange ${exchange}`, broker: null };
+    if (!entry) return failure(ref, `Unknown exchange ${exchange}`, null);
     let held: ExchangeLease;
-    try {
-      held = await this.#leaseFor(state, exchange);
-    } catch (error) {
-      return {
-        symbol,
-        exchange,
-        status: 'error',
-        message: `Broker unavailable: ${errorMessage(error)}`,
-        broker: entry.broker,
-      };
-    }
-    const handle = held.lease.resource;
     let known: boolean;
     try {
-      known = await this.#isKnown(handle, symbol);
+      held = await this.#leaseFor(state, exchange);
+      known = await this.#isKnown(held.lease.resource, symbol);
     } catch (error) {
-      return {
-        symbol,
-        exchange,
-        status: 'error',
-        message: `Broker unavailable: ${errorMessage(error)}`,
-        broker: handle.broker,
-      };
+      return failure(ref, `Broker unavailable: ${errorMessage(error)}`, entry.broker);
     }
-    if (!known) {
-      return {
-        symbol,
-        exchange,
-        status: 'error',
-        message: `Unknown symbol ${symbol} on ${exchange}`,
-        broker: handle.broker,
-      };
-    }
+    const handle = held.lease.resource;
+    if (!known) return failure(ref, `Unknown symbol ${symbol} on ${exchange}`, handle.broker);
     const key = subscriptionKey(topicKey(exchange, symbol), mode);
     const existing = state.byKey.get(key);
     if (existing) {
@@ -237,13 +212,7 @@ export class SubscriptionService {
       if (last && carriesMode(last, mode))
         subscriber.deliver(subscription.slot, serializeMarketData(last, mode, depth, handle.broker));
     } catch (error) {
-      return {
-        symbol,
-        exchange,
-        status: 'error',
-        message: `Subscription failed: ${errorMessage(error)}`,
-        broker: handle.broker,
-      };
+      return failure(ref, `Subscription failed: ${errorMessage(error)}`, handle.broker);
     }
     return success(ref, mode, depth, handle.broker);
   }
@@ -327,6 +296,10 @@ export class SubscriptionService {
     this.#o.symbolCache.set(key, known);
     return known;
   }
+}
+
+function failure(ref: SymbolRef, message: string, broker: string | null): SubscribeResult {
+  return { symbol: ref.symbol, exchange: ref.exchange, status: 'error', message, broker };
 }
 
 function success(ref: SymbolRef, mode: DataLevel, depth: number, broker: string): SubscribeResult {

@@ -153,6 +153,10 @@ export class ReportService {
     });
   }
 
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   async #generate(kind: 'auto' | 'manual'): Promise<GenerationOutcome> {
     const { indices, repository, pending, saveRetries, logger } = this.#o;
     const id = randomUUID();

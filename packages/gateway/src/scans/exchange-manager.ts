@@ -100,4 +100,8 @@ export class ExchangeManager {
   close(): Promise<void> {
     return this.#closing.run(() => this.#registry.close());
   }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
 }

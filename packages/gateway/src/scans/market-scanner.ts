@@ -81,7 +81,8 @@ export async function runScan(
         signal.throwIfAborted();
         const message = error instanceof Error ? error.message : String(error);
         failures.push({ symbol, error: message });
-        // Awaited: a scan failing fast on many symbols must not outrun the disk (the log's queue is bounded).
+        // Awaited: a scan failing fast on many symbols must not outrun the disk (the log's
+        // queue is bounded, and drops what is beyond it).
         await context.log(`${symbol}: ${message}`);
       }
       context.progress(index + 1, symbols.length, symbol);

@@ -133,6 +133,10 @@ export class ScanService {
     });
   }
 
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   async #run(
     request: ScanRequest,
     signal: AbortSignal,

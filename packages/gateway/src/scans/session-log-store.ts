@@ -207,6 +207,10 @@ export class SessionLogStore implements MeasuredStructure {
     });
   }
 
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   #write(id: string, text: string): Promise<boolean> {
     const written = this.#locks.withLock(id, async () => {
       const file = this.#files.get(id);

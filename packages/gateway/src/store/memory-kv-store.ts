@@ -68,6 +68,10 @@ export class MemoryKvStore implements KeyValueStore {
     this.#closed = true;
     await this.#cache.close();
   }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
 }
 
 function closed(): KvError {

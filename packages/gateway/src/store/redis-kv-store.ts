@@ -4,7 +4,11 @@ import { KvError, KvErrorCode, type KeyValueStore, type KvStatus } from './kv-st
 
 export interface RedisKvStoreOptions {
   url: string;
-  /** Operations allowed to wait for a (re)connection; more are refused with KV_BACKLOG_FULL. */
+  /**
+   * Operations allowed to wait at once, for a (re)connection or for replies; more are refused with
+   * KV_BACKLOG_FULL. Counted in every state: a connection that is up but stopped answering
+   * (a network partition) would otherwise collect every call made until the command timeout.
+   */
   maxPending: number;
   /** A command not answered within this many ms fails instead of hanging. */
   commandTimeoutMs: number;
@@ -15,7 +19,8 @@ export interface RedisKvStoreOptions {
  * Redis through ONE long-lived ioredis client for the life of the service (the seeds opened a
  * client per call and never closed it, so connections piled up on the server). It reconnects by
  * itself with capped exponential backoff; while it is down, operations wait in ioredis's offline
- * queue, but never more than `maxPending` of them, and each fails after `commandTimeoutMs`.
+ * queue, but never more than `maxPending` of them (in flight or queued), and each fails after
+ * `commandTimeoutMs`.
  */
 export class RedisKvStore implements KeyValueStore {
   readonly #client: Redis;
@@ -91,13 +96,14 @@ export class RedisKvStore implements KeyValueStore {
     });
   }
 
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   async #run<T>(command: () => Promise<T>): Promise<T> {
     if (this.#closing.closing) throw new KvError(KvErrorCode.CLOSED, 'the key-value store is closed');
-    if (this.#client.status !== 'ready' && this.#pending >= this.#maxPending) {
-      throw new KvError(
-        KvErrorCode.BACKLOG_FULL,
-        `redis is unavailable and ${this.#pending} operations already wait`,
-      );
+    if (this.#pending >= this.#maxPending) {
+      throw new KvError(KvErrorCode.BACKLOG_FULL, `${this.#pending} redis operations already wait`);
     }
     this.#pending++;
     try {

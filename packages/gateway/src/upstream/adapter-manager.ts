@@ -136,6 +136,10 @@ export class AdapterManager {
     });
   }
 
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   #create(exchange: string): AdapterHandle {
     const entry = this.#catalog.get(exchange);
     if (!entry) throw new TypeError(`unknown exchange ${exchange}`);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
-import { raceAbort } from '../../src/upstream/ccxt/abortable.js';
+import { raceAbort } from '@steadystate/lifecycle';
 import { backoffDelay } from '../../src/upstream/ccxt/backoff.js';
 import { createCcxtExchange } from '../../src/upstream/ccxt/ccxt-exchange.js';
 

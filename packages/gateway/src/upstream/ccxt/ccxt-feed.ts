@@ -1,8 +1,8 @@
+import { raceAbort } from '@steadystate/lifecycle';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock, Logger } from '@steadystate/lifecycle';
 import type { Exchange, OrderBook, Ticker } from 'ccxt';
 import type { DataLevel, Tick } from '../tick.js';
-import { raceAbort } from './abortable.js';
 import { backoffDelay } from './backoff.js';
 import { tickFromCcxt } from './ccxt-mapping.js';
 

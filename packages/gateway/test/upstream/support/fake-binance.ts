@@ -5,8 +5,8 @@ import ccxt, { type Exchange } from 'ccxt';
 
 /**
  * A local stand-in for Binance's public REST API (the test machine has no network): it serves
- * canned JSON for the three endpoints ccxt's binance class calls for loadMarkets (spot only),
- * fetchTicker and fetchOrderBook, and records every request. Real ccxt instances are pointed at
+ * canned JSON for the endpoints ccxt's binance class calls for loadMarkets (spot only),
+ * fetchTicker, fetchTickers, fetchOrderBook and fetchOHLCV, and records every request. Real ccxt instances are pointed at
  * it, so ccxt's own request building and parsing run as they would against Binance.
  */
 export interface FakeBinance {
@@ -54,6 +54,46 @@ export const TICKER_24HR = {
   lastId: 1000,
   count: 1000,
 };
+
+/** Each spot symbol's 24 h quote volume in the all-symbols ticker answer (fetchTickers). */
+export const QUOTE_VOLUMES: Record<string, number> = {
+  'BTC/USDT': 900_000_000,
+  'ETH/USDT': 400_000_000,
+  'SOL/USDT': 650_000_000,
+};
+
+/** What /api/v3/klines answers for any symbol: Binance's row layout, numbers as strings. */
+export const KLINES = [
+  [
+    1_700_000_000_000,
+    '100.5',
+    '110.25',
+    '99.75',
+    '108.125',
+    '12.5',
+    1_700_003_599_999,
+    '1350',
+    42,
+    '6',
+    '650',
+    '0',
+  ],
+  [
+    1_700_003_600_000,
+    '108.125',
+    '109',
+    '101',
+    '102.5',
+    '7.25',
+    1_700_007_199_999,
+    '750',
+    17,
+    '3',
+    '310',
+    '0',
+  ],
+  [1_700_007_200_000, '102.5', '104', '102', '103.75', '3', 1_700_010_799_999, '311', 9, '1', '104', '0'],
+];
 
 export const DEPTH = {
   lastUpdateId: 42,
@@ -142,6 +182,7 @@ function serve(request: IncomingMessage, response: ServerResponse, state: Server
       };
   } else if (url.pathname === '/api/v3/ticker/24hr') {
     if (failing.ticker) status = 503;
+    else if (symbol === '') body = SPOT_SYMBOLS.map(allSymbolsTicker);
     else body = { symbol, ...TICKER_24HR };
     const inFlight = (state.inFlight.get(symbol) ?? 0) + 1;
     state.inFlight.set(symbol, inFlight);
@@ -153,6 +194,8 @@ function serve(request: IncomingMessage, response: ServerResponse, state: Server
     return;
   } else if (url.pathname === '/api/v3/depth') {
     body = DEPTH;
+  } else if (url.pathname === '/api/v3/klines') {
+    body = KLINES.slice(-Number(url.searchParams.get('limit') ?? KLINES.length));
   } else {
     status = 404;
     body = { code: -1100, msg: 'not served by the fake' };
@@ -163,6 +206,10 @@ function serve(request: IncomingMessage, response: ServerResponse, state: Server
 function reply(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { 'content-type': 'application/json' });
   response.end(body === undefined ? '' : JSON.stringify(body));
+}
+
+function allSymbolsTicker(symbol: string) {
+  return { ...TICKER_24HR, symbol: symbol.replace('/', ''), quoteVolume: String(QUOTE_VOLUMES[symbol]) };
 }
 
 function market(symbol: string) {
