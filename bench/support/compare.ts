@@ -12,6 +12,7 @@
  * so GC helper threads count) rather than wall time: on a shared machine a round that is merely
  * descheduled would otherwise look slow.
  */
+import { median } from './stats.js';
 
 /** One side of a comparison. `round()` performs exactly `opsPerRound` operations. */
 export interface Contender {
@@ -81,12 +82,4 @@ async function timeRound(contender: Contender): Promise<number> {
   await contender.round();
   const { user, system } = process.cpuUsage(started);
   return (user + system) / 1000;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? (sorted[mid] ?? NaN)
-    : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
 }

@@ -1,0 +1,73 @@
+/**
+ * The baseline the gateway is measured against: the smallest `ws` server that could stand in for
+ * it. It keeps `ws`'s own set of clients, answers every frame a client sends with one canned
+ * success reply (so the same client code, which waits for its authenticate and subscribe
+ * replies, can drive both servers), and `broadcast()` sends a buffer to every open client.
+ *
+ * Per delivery it does what the gateway's send path also does: a readyState check, a send-buffer
+ * check against the same bound (over it, the delivery is skipped and counted, where the gateway
+ * would conflate), and `ws.send`. It does not parse, validate or rate-limit client frames,
+ * authenticate, route by symbol and mode (every client gets every message), keep per-client
+ * counters, a ring buffer, a last-tick cache or metrics, ping, or check for slow consumers.
+ */
+import { createServer, type Server } from 'node:http';
+import { once } from 'node:events';
+import { WebSocket, WebSocketServer } from 'ws';
+
+const REPLY = Buffer.from('{"type":"ack","status":"success"}');
+const TEXT = { binary: false } as const;
+
+export class RawBroadcastServer {
+  readonly url: string;
+  readonly #http: Server;
+  readonly #wss: WebSocketServer;
+  readonly #maxBufferedBytes: number;
+  /** Deliveries skipped because the client's send buffer was over the bound. */
+  skipped = 0;
+
+  private constructor(http: Server, wss: WebSocketServer, maxBufferedBytes: number) {
+    this.#http = http;
+    this.#wss = wss;
+    this.#maxBufferedBytes = maxBufferedBytes;
+    const address = http.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    this.url = `ws://127.0.0.1:${port}`;
+  }
+
+  /**
+   * Listens on a free loopback port. For a fair comparison `maxBufferedBytes` is the gateway's
+   * WS_MAX_BUFFERED_BYTES; a server that never broadcasts can leave it unbounded.
+   */
+  static async start(maxBufferedBytes = Number.POSITIVE_INFINITY): Promise<RawBroadcastServer> {
+    const http = createServer();
+    const wss = new WebSocketServer({ server: http, perMessageDeflate: false });
+    wss.on('connection', (ws) => {
+      ws.on('message', () => ws.send(REPLY, TEXT));
+      ws.on('error', () => {});
+    });
+    http.listen(0, '127.0.0.1');
+    await once(http, 'listening');
+    return new RawBroadcastServer(http, wss, maxBufferedBytes);
+  }
+
+  get clientCount(): number {
+    return this.#wss.clients.size;
+  }
+
+  broadcast(payload: Buffer): void {
+    for (const ws of this.#wss.clients) {
+      if (ws.readyState !== WebSocket.OPEN) continue;
+      if (ws.bufferedAmount > this.#maxBufferedBytes) {
+        this.skipped++;
+        continue;
+      }
+      ws.send(payload, TEXT);
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const ws of this.#wss.clients) ws.terminate();
+    await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+    await new Promise<void>((resolve) => this.#http.close(() => resolve()));
+  }
+}
