@@ -49,17 +49,19 @@ describe('live dashboard in a real browser', () => {
       });
 
       // Every chart drew something: its canvas has painted pixels.
-      const painted = (await page.evaluate(`[...document.querySelectorAll('canvas')].map((canvas) => {
+      const painted = await page.evaluate<
+        number[]
+      >(`[...document.querySelectorAll('canvas')].map((canvas) => {
         const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
         let count = 0;
         for (let i = 3; i < data.length; i += 4) if (data[i] > 0) count++;
         return count;
-      })`)) as number[];
+      })`);
       assert.equal(painted.length, 3, 'three charts');
       for (const pixels of painted) assert.ok(pixels > 100, `a chart painted only ${pixels} pixels`);
 
       // Values update over a few seconds.
-      const before = (await page.evaluate('Number(document.body.dataset.samples)')) as number;
+      const before = await page.evaluate<number>('Number(document.body.dataset.samples)');
       await page.waitForFunction(`Number(document.body.dataset.samples) >= ${before + 2}`, undefined, {
         timeout: 15_000,
       });
