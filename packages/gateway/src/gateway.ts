@@ -322,7 +322,13 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     },
   });
   const metrics = createGatewayMetrics(sources);
-  registerHealthRoute(app, startedAt, monitor);
+  registerHealthRoute(app, startedAt, monitor, () => {
+    const faults: string[] = [];
+    const kv = store.status();
+    if (kv.backend === 'redis' && !kv.connected) faults.push('key-value store unreachable');
+    if (!reports.migrated || reports.stats().pending > 0) faults.push('report database unavailable');
+    return faults;
+  });
   registerStatsRoutes(app, config.auth.adminToken, stats, metrics.registry);
   registerSymbolsRoute(app, adapters);
   registerScanRoutes(app, { scans, streams, catalog, monitor, maxSymbols: config.scans.maxSymbols });

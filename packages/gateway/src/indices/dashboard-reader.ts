@@ -6,7 +6,7 @@ import { LATEST_MARKET_DATA_KEY } from './market-indices-service.js';
 /** What `GET /api/dashboard` answers; `status` says why `data` is empty when it is. */
 export type DashboardAnswer =
   | { status: 'ok'; data: unknown; attempts: number }
-  | { status: 'no_data' | 'no_store'; data: null; attempts: number; message: string };
+  | { status: 'no_data' | 'no_store' | 'invalid_data'; data: null; attempts: number; message: string };
 
 /**
  * Reads `latest_market_data` as the seed's dashboard did: up to `retries` attempts `delayMs`
@@ -44,7 +44,7 @@ export class DashboardReader {
       try {
         const raw = await this.#store.get(LATEST_MARKET_DATA_KEY);
         failure = undefined;
-        if (raw !== null) return { status: 'ok', data: JSON.parse(raw) as unknown, attempts: attempt };
+        if (raw !== null) return parsed(raw, attempt);
       } catch (error) {
         if (!(error instanceof KvError)) throw error;
         failure = error;
@@ -57,6 +57,20 @@ export class DashboardReader {
       data: null,
       attempts: this.#retries,
       message: 'no market data has been written yet (or it expired)',
+    };
+  }
+}
+
+/** Someone else may write the key: data that is not JSON is reported, not thrown. */
+function parsed(raw: string, attempts: number): DashboardAnswer {
+  try {
+    return { status: 'ok', data: JSON.parse(raw) as unknown, attempts };
+  } catch {
+    return {
+      status: 'invalid_data',
+      data: null,
+      attempts,
+      message: 'latest_market_data does not hold valid JSON',
     };
   }
 }

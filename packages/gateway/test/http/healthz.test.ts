@@ -10,6 +10,7 @@ describe('GET /healthz', () => {
       assert.equal(status, 200);
       const health = body as { status: string; memory: string; uptimeSeconds: number };
       assert.equal(health.status, 'ok');
+      assert.deepEqual((body as { faults: string[] }).faults, []);
       assert.ok(['OK', 'WARNING', 'HIGH'].includes(health.memory), health.memory);
       assert.equal(typeof health.uptimeSeconds, 'number');
     }));

@@ -40,6 +40,14 @@ describe('GET /api/market/indices and GET /api/dashboard', () => {
       assert.equal((found.body as DashboardAnswer).status, 'ok');
     }));
 
+  it('report data someone else wrote that is not JSON as invalid_data, not a server error', () =>
+    withScans(FAST_DASHBOARD, async (gateway) => {
+      await gateway.parts.store.set(LATEST_MARKET_DATA_KEY, '{not json', 60);
+      const dashboard = await api(gateway, 'GET', '/api/dashboard');
+      assert.equal(dashboard.status, 200);
+      assert.deepEqual((dashboard.body as DashboardAnswer).status, 'invalid_data');
+    }));
+
   it('with KV_STORE=none: the dashboard is empty with a reason, the indices 503, nothing crashes', () =>
     withScans({ ...FAST_DASHBOARD, KV_STORE: 'none' }, async (gateway) => {
       const { indices, store } = gateway.parts;

@@ -52,6 +52,14 @@ describe('PostgreSQL down during a save', () => {
 
         const list = await api(gateway, 'GET', '/api/reports');
         assert.deepEqual([list.status, errorCode(list)], [503, 'DATABASE_UNAVAILABLE']);
+        // Health reports the fault and stays 200: quotes are still served.
+        const degraded = await api(gateway, 'GET', '/healthz');
+        assert.equal(degraded.status, 200);
+        assert.deepEqual(degraded.body, {
+          ...(degraded.body as object),
+          status: 'degraded',
+          faults: ['report database unavailable'],
+        });
         // The flush job fails while the database is away, and keeps its schedule.
         const failures = reports.flusher.stats().failures;
         await waitFor(() => reports.flusher.stats().failures >= failures + 2, 'two failed flushes');
@@ -72,6 +80,7 @@ describe('PostgreSQL down during a save', () => {
         const page = await getPage(gateway, `/reports/${id}?lang=en`);
         assert.equal(page.status, 200);
         assertNoLargeFields(gateway);
+        assert.equal(((await api(gateway, 'GET', '/healthz')).body as { status: string }).status, 'ok');
       },
       { viaProxy: true },
     ));
