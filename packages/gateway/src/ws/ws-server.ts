@@ -8,7 +8,7 @@ import {
   type Logger,
   type MemoryMonitor,
 } from '@steadystate/lifecycle';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { GatewayConfig } from '../config/config.js';
 import type { SubscriptionService } from '../market/subscription-service.js';
 import { ErrorCode, errorFrame } from '../protocol/error-codes.js';
@@ -26,6 +26,14 @@ export interface SocketServerOptions {
   monitor: MemoryMonitor;
   leakTracker: LeakTracker;
   logger: Logger;
+}
+
+/** The socket event listeners every connection shares; `this` is the socket. */
+interface SocketListeners {
+  message: (this: WebSocket, data: RawData, isBinary: boolean) => void;
+  pong: (this: WebSocket) => void;
+  error: (this: WebSocket, error: Error) => void;
+  close: (this: WebSocket, code: number) => void;
 }
 
 /** What happened to connections, for metrics. */
@@ -64,11 +72,14 @@ export class SocketServer {
   readonly #keepalive: PeriodicJob;
   readonly #slowCheck: PeriodicJob;
   readonly #closing = new CloseOnce();
+  readonly #clientOf = new WeakMap<WebSocket, ClientConnection>();
+  readonly #listeners: SocketListeners;
   readonly #onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) =>
     this.#upgrade(request, socket, head);
 
   constructor(options: SocketServerOptions) {
     this.#o = options;
+    this.#listeners = this.#makeListeners();
     const { config, clients, logger } = options;
     this.#wss = new WebSocketServer({
       noServer: true,
@@ -159,15 +170,42 @@ export class SocketServer {
     const client = new ClientConnection(clients.nextId(), ws, this.#limits, Date.now());
     clients.add(client);
     this.#o.leakTracker.track(client, `ws client ${client.id}`);
-    client.authTimer = setTimeout(() => {
-      if (client.userId === undefined) client.close(CloseCode.AUTH_TIMEOUT, 'auth timeout');
-    }, config.authGraceMs);
+    client.authTimer = setTimeout(authTimeout, config.authGraceMs, client);
     client.authTimer.unref();
-    ws.on('message', (data, isBinary) => this.#o.handler.onFrame(client, data, isBinary));
-    ws.on('pong', () => (client.alive = true));
-    ws.on('error', (error) => this.#o.logger.debug({ client: client.id, err: error }, 'client socket error'));
+    // One set of listeners for every connection (ws calls them with `this` = the socket): a
+    // closure per event per client would cost an idle connection a few hundred bytes more.
+    this.#clientOf.set(ws, client);
+    const listeners = this.#listeners;
+    ws.on('message', listeners.message);
+    ws.on('pong', listeners.pong);
+    ws.on('error', listeners.error);
     // `on`, not `once`: ws emits close exactly once, and once() would add a wrapper per client.
-    ws.on('close', (code) => this.#release(client, code));
+    ws.on('close', listeners.close);
+  }
+
+  #makeListeners(): SocketListeners {
+    const clientOf = this.#clientOf;
+    const handler = this.#o.handler;
+    const logger = this.#o.logger;
+    const release = (client: ClientConnection, code: number) => this.#release(client, code);
+    return {
+      message(this: WebSocket, data: RawData, isBinary: boolean) {
+        const client = clientOf.get(this);
+        if (client) handler.onFrame(client, data, isBinary);
+      },
+      pong(this: WebSocket) {
+        const client = clientOf.get(this);
+        if (client) client.alive = true;
+      },
+      error(this: WebSocket, error: Error) {
+        logger.debug({ client: clientOf.get(this)?.id, err: error }, 'client socket error');
+      },
+      close(this: WebSocket, code: number) {
+        const client = clientOf.get(this);
+        clientOf.delete(this);
+        if (client) release(client, code);
+      },
+    };
   }
 
   /** Everything a client held goes with it: subscriptions, adapter leases, metrics, timers. */
@@ -210,6 +248,11 @@ export class SocketServer {
 }
 
 /** Tells a client why it is refused, then closes with 1013 (try again later). */
+/** The auth grace timer: the client comes as the timer's argument, so arming it allocates no closure. */
+function authTimeout(client: ClientConnection): void {
+  if (client.userId === undefined) client.close(CloseCode.AUTH_TIMEOUT, 'auth timeout');
+}
+
 function refuse(ws: WebSocket, code: ErrorCode, message: string, reason: string): void {
   ws.send(JSON.stringify(errorFrame(code, message)));
   ws.close(CloseCode.TRY_AGAIN_LATER, reason);
