@@ -116,9 +116,8 @@ export class BoundedCache<
 
   /** Milliseconds until `key` expires; undefined when absent, Infinity when it has no TTL. */
   remainingTtl(key: K): number | undefined {
-    if (!this.#lru.has(key)) return undefined;
-    const remaining = this.#lru.getRemainingTTL(key);
-    return remaining === 0 ? Infinity : remaining;
+    // lru-cache answers Infinity itself for an entry without TTL, and 0 at the exact expiry.
+    return this.#lru.has(key) ? this.#lru.getRemainingTTL(key) : undefined;
   }
 
   delete(key: K): boolean {

@@ -131,7 +131,9 @@ describe('BoundedCache per-entry TTL', () => {
     assert.equal(cache.remainingTtl('short'), 100);
     assert.equal(cache.remainingTtl('forever'), Infinity);
     assert.equal(cache.remainingTtl('absent'), undefined);
-    now += 150;
+    now += 100;
+    assert.equal(cache.remainingTtl('short'), 0, 'at the exact expiry: still there, no time left');
+    now += 50;
     assert.equal(cache.get('short'), undefined);
     assert.equal(cache.get('forever'), 2);
     assert.throws(() => cache.set('bad', 3, { ttlMs: 0 }), RangeError);
