@@ -81,6 +81,7 @@ export {
   type ForceGcOptions,
   type ForceGcResult,
 } from './memory/force-gc.js';
+export { limitHeapGrowth, MAX_HEAP_GROWTH_PERCENT } from './memory/heap-growth.js';
 export { GcObserver } from './memory/gc-observer.js';
 export type {
   GcEntryLike,
