@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { limitHeapGrowth } from '@steadystate/lifecycle';
 import { pino } from 'pino';
 import { ConfigError, loadConfig, type GatewayConfig } from './config/config.js';
 import { startGateway, type Gateway } from './gateway.js';
@@ -19,6 +20,8 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // Process-wide, so here and not in startGateway (which tests and embedders call in their own processes).
+  if (config.memory.heapGrowthPercent > 0) limitHeapGrowth(config.memory.heapGrowthPercent);
   const logger = pino({ level: config.logLevel, base: { service: 'steadystate-gateway' } });
   const gateway = await startGateway(config, { logger });
   logger.info(

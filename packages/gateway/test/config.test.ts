@@ -24,6 +24,7 @@ describe('loadConfig', () => {
     });
     assert.equal(config.memory.checkIntervalMs, 30_000);
     assert.equal(config.memory.criticalBytes, undefined);
+    assert.equal(config.memory.heapGrowthPercent, 20);
     assert.equal(config.ws.authGraceMs, 15_000);
     assert.deepEqual(config.auth.apiKeys, [DEMO_API_KEY]);
     assert.equal(config.auth.demoKey, true);
@@ -62,6 +63,8 @@ describe('loadConfig', () => {
     [{ ADMIN_TOKEN: 'tiny' }, /^ADMIN_TOKEN="tiny": must be 16 to 256 printable characters/],
     [{ WARNING_MEMORY_MB: '100' }, /set all three or none/],
     [{ WARNING_MEMORY_MB: '300', CLEANUP_MEMORY_MB: '200', MAX_MEMORY_MB: '400' }, /must rise strictly/],
+    [{ HEAP_GROWTH_PERCENT: '301' }, /^HEAP_GROWTH_PERCENT="301": must be from 0 to 300$/],
+    [{ HEAP_GROWTH_PERCENT: '12.5' }, /^HEAP_GROWTH_PERCENT="12.5": must be a whole number/],
     [{ HOST: '0.0.0.0' }, /^API_KEYS="": required when HOST \("0\.0\.0\.0"\) is not a loopback address$/],
     [{ CCXT_EXCHANGES: 'Binance!' }, /^CCXT_EXCHANGES="Binance!": each: a ccxt exchange id$/],
     [{ SIM_TICKS_PER_SECOND: '1000' }, /^SIM_TICKS_PER_SECOND="1000": must be a number from 0.1 to 100$/],

@@ -53,6 +53,11 @@ export interface GatewayConfig {
     warningBytes: number | undefined;
     cleanupBytes: number | undefined;
     criticalBytes: number | undefined;
+    /**
+     * How far the old generation may grow past the live heap before a full collection, applied
+     * by the process entry point (limitHeapGrowth); 0 leaves V8's own heuristics.
+     */
+    heapGrowthPercent: number;
   };
   sim: { symbols: number; ticksPerSecond: number; seed: number };
   ccxt: { exchanges: string[]; pollIntervalMs: number };
@@ -173,6 +178,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       warningBytes: v.WARNING_MEMORY_MB === undefined ? undefined : v.WARNING_MEMORY_MB * MB,
       cleanupBytes: v.CLEANUP_MEMORY_MB === undefined ? undefined : v.CLEANUP_MEMORY_MB * MB,
       criticalBytes: v.MAX_MEMORY_MB === undefined ? undefined : v.MAX_MEMORY_MB * MB,
+      heapGrowthPercent: v.HEAP_GROWTH_PERCENT,
     },
     sim: { symbols: v.SIM_SYMBOLS, ticksPerSecond: v.SIM_TICKS_PER_SECOND, seed: v.SIM_SEED },
     ccxt: { exchanges: v.CCXT_EXCHANGES, pollIntervalMs: v.CCXT_POLL_INTERVAL_MS },

@@ -81,6 +81,7 @@ export const envSchema = z.object({
   WARNING_MEMORY_MB: integer(1, 1_048_576).optional(),
   CLEANUP_MEMORY_MB: integer(1, 1_048_576).optional(),
   MAX_MEMORY_MB: integer(1, 1_048_576).optional(),
+  HEAP_GROWTH_PERCENT: integer(0, 300).default(20),
 
   SIM_SYMBOLS: integer(3, 100_000).default(2000),
   SIM_TICKS_PER_SECOND: number(0.1, 100).default(2),
