@@ -85,6 +85,7 @@ export interface GatewayParts {
   readonly store: KeyValueStore;
   readonly indices: MarketIndicesService;
   readonly reports: ReportService;
+  readonly repository: ReportRepository;
 }
 
 /** A running gateway: where it listens and how to stop it. */
@@ -346,6 +347,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   // Fixed order, each step on its own: stop taking clients, then work, then resources, then the server.
   const steps: [string, () => unknown][] = [
     ['websocket clients', () => sockets.close()],
+    // A manual report in its save backoff holds its request open, which app.close() waits for.
+    ['report save retries', () => reports.interruptRetries()],
     ['http server and log streams', () => app.close()],
     ['orphan cleanup job', () => orphanJob.close()],
     ['scans', () => scans.close()],
@@ -400,6 +403,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       store,
       indices,
       reports,
+      repository,
     },
     stats,
     close,

@@ -1,19 +1,23 @@
 import { LifecycleError, LifecycleErrorCode } from '@steadystate/lifecycle';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import type { ReportRepository } from '../reports/report-repository.js';
+import type { ReportCursor, ReportRepository } from '../reports/report-repository.js';
 import type { ReportService } from '../reports/report-service.js';
 import { escapeXml } from '../reports/svg-charts.js';
 import { parseOrReply, sendHttpError } from './http-errors.js';
 
+/** `<created_at>_<id>`: the last report of a page, from `next_before`. */
+const CURSOR = /^\d{1,15}_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const reportId = z.object({ id: z.string().uuid('a report id as returned by POST /api/reports') });
 const listQuery = z.object({
   limit: z.coerce.number().int('a whole number').min(1, 'at least 1').max(100, 'at most 100').default(20),
-  before: z.coerce
-    .number()
-    .int('a whole number')
-    .min(0, 'at least 0')
-    .max(Number.MAX_SAFE_INTEGER)
+  before: z
+    .string()
+    .regex(CURSOR, 'the next_before of a previous page')
+    .transform((cursor): ReportCursor => {
+      const [createdAt, id] = cursor.split('_') as [string, string];
+      return { createdAt: Number(createdAt), id };
+    })
     .optional(),
 });
 const pageQuery = z.object({ lang: z.enum(['vi', 'en'], { error: 'vi or en' }).default('vi') });
@@ -56,7 +60,8 @@ export function registerReportRoutes(
     return withDatabase(reply, reports, async () => {
       const list = await repository.list(q.limit, q.before);
       const last = list[list.length - 1];
-      return { reports: list, next_before: list.length === q.limit && last ? last.created_at : null };
+      const more = list.length === q.limit && last !== undefined;
+      return { reports: list, next_before: more ? `${last.created_at}_${last.id}` : null };
     });
   });
 

@@ -12,8 +12,8 @@ const ID = /^[A-Za-z0-9_-]{1,128}$/;
 export class PendingReports {
   readonly #directory: string;
   readonly #max: number;
-  /** Ids in arrival order; the content stays in the files. */
-  readonly #ids: string[] = [];
+  /** Waiting reports in arrival order, by id and file name; the content stays in the files. */
+  readonly #queue: { id: string; file: string }[] = [];
   dropped = 0;
 
   constructor(directory: string, max: number) {
@@ -22,7 +22,7 @@ export class PendingReports {
   }
 
   get size(): number {
-    return this.#ids.length;
+    return this.#queue.length;
   }
 
   get capacity(): number {
@@ -35,45 +35,38 @@ export class PendingReports {
     const files = (await readdir(this.#directory)).filter((f) => f.endsWith('.json')).sort();
     for (const file of files) {
       const id = file.slice(file.indexOf('-') + 1, -5);
-      if (ID.test(id)) this.#ids.push(id);
+      if (ID.test(id)) this.#queue.push({ id, file });
     }
   }
 
   /** Writes the report to disk (atomically: temp file, then rename) and queues its id. */
   async add(report: GeneratedReport): Promise<void> {
     if (!ID.test(report.id)) throw new TypeError(`invalid report id ${report.id}`);
-    while (this.#ids.length >= this.#max) {
-      const oldest = this.#ids.shift() as string;
+    while (this.#queue.length >= this.#max) {
+      const oldest = this.#queue.shift() as { file: string };
       this.dropped++;
-      await rm(await this.#pathOf(oldest), { force: true });
+      await rm(join(this.#directory, oldest.file), { force: true });
     }
-    const path = join(this.#directory, `${String(report.created_at).padStart(15, '0')}-${report.id}.json`);
+    // The zero-padded creation time first: a sorted listing is the arrival order after a restart.
+    const file = `${String(report.created_at).padStart(15, '0')}-${report.id}.json`;
+    const path = join(this.#directory, file);
     await writeFile(`${path}.tmp`, JSON.stringify(report));
     await rename(`${path}.tmp`, path);
-    this.#ids.push(report.id);
+    this.#queue.push({ id: report.id, file });
   }
 
   /** The oldest waiting report, read back from disk; undefined when none waits. */
   async peek(): Promise<GeneratedReport | undefined> {
-    const id = this.#ids[0];
-    if (id === undefined) return undefined;
-    return JSON.parse(await readFile(await this.#pathOf(id), 'utf8')) as GeneratedReport;
+    const oldest = this.#queue[0];
+    if (oldest === undefined) return undefined;
+    return JSON.parse(await readFile(join(this.#directory, oldest.file), 'utf8')) as GeneratedReport;
   }
 
   /** Forgets the oldest waiting report (it was saved). */
   async remove(id: string): Promise<void> {
-    const index = this.#ids.indexOf(id);
+    const index = this.#queue.findIndex((entry) => entry.id === id);
     if (index < 0) return;
-    this.#ids.splice(index, 1);
-    await rm(await this.#pathOf(id), { force: true });
-  }
-
-  ids(): readonly string[] {
-    return this.#ids;
-  }
-
-  async #pathOf(id: string): Promise<string> {
-    const file = (await readdir(this.#directory)).find((f) => f.endsWith(`-${id}.json`));
-    return join(this.#directory, file ?? `missing-${id}.json`);
+    const [entry] = this.#queue.splice(index, 1);
+    await rm(join(this.#directory, (entry as { file: string }).file), { force: true });
   }
 }

@@ -6,6 +6,12 @@ import {
   type ReportSummary,
 } from './report-content.js';
 
+/** Where a page of the list ends: its last report. */
+export interface ReportCursor {
+  createdAt: number;
+  id: string;
+}
+
 /** Reports in the database, through the one query layer for SQLite and PostgreSQL. */
 export class ReportRepository {
   readonly #database: ReportDatabase;
@@ -52,15 +58,26 @@ export class ReportRepository {
     });
   }
 
-  /** Newest first; `before` (a created_at) pages back. The large fields are never read. */
-  async list(limit: number, before?: number): Promise<ReportSummary[]> {
+  /**
+   * Newest first (ties on created_at broken by id). `before`, the last entry of the previous
+   * page, pages back: a keyset, so reports created in the same millisecond are never skipped.
+   * The large fields are never read.
+   */
+  async list(limit: number, before?: ReportCursor): Promise<ReportSummary[]> {
     let query = this.#database.db
       .selectFrom('reports')
       .select(['id', 'created_at', 'kind', 'title', 'summary', 'size_bytes'])
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
       .limit(limit);
-    if (before !== undefined) query = query.where('created_at', '<', before);
+    if (before !== undefined) {
+      query = query.where((eb) =>
+        eb.or([
+          eb('created_at', '<', before.createdAt),
+          eb.and([eb('created_at', '=', before.createdAt), eb('id', '<', before.id)]),
+        ]),
+      );
+    }
     const rows = await query.execute();
     return rows.map(toSummary);
   }

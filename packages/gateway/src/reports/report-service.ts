@@ -61,6 +61,8 @@ export class ReportService {
   readonly #o: ReportServiceOptions;
   readonly #turns = new KeyedMutex<string>({ name: 'report-generation', maxWaitersPerKey: 4 });
   readonly #closing = new CloseOnce();
+  /** Aborted at shutdown: a save retry waiting out its backoff stops waiting (the report stays on disk). */
+  readonly #stopping = new AbortController();
   #migrated = false;
   #saved = 0;
   #failures = 0;
@@ -145,9 +147,19 @@ export class ReportService {
     };
   }
 
-  /** Stops the schedules and waits for a generation in progress. Idempotent. */
+  /**
+   * Ends a save retry's backoff now: its report waits on disk (POST /api/reports answers 202
+   * queued) and the next flush or start saves it. Shutdown calls this before closing the HTTP
+   * server, which waits for the request in progress.
+   */
+  interruptRetries(): void {
+    this.#stopping.abort();
+  }
+
+  /** Stops the schedules and waits for a generation in progress (not for its backoff). Idempotent. */
   close(): Promise<void> {
     return this.#closing.run(async () => {
+      this.interruptRetries();
       await Promise.all([this.scheduler.close(), this.flusher.close()]);
       await this.#turns.close();
     });
@@ -186,7 +198,7 @@ export class ReportService {
         state.phase = 'retrying';
       }
       for (let retry = 0; retry < saveRetries; retry++) {
-        await sleep((this.#o.retryBaseMs ?? 500) * 2 ** retry);
+        if (!(await this.#backOff((this.#o.retryBaseMs ?? 500) * 2 ** retry))) break;
         state.attempts++;
         try {
           await this.#saveQueued(id);
@@ -208,6 +220,16 @@ export class ReportService {
       throw error;
     } finally {
       state.report = null;
+    }
+  }
+
+  /** Waits before a retry; false, at once, when the service is closing. */
+  async #backOff(ms: number): Promise<boolean> {
+    try {
+      await sleep(ms, undefined, { signal: this.#stopping.signal });
+      return true;
+    } catch {
+      return false;
     }
   }
 

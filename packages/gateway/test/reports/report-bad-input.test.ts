@@ -167,6 +167,14 @@ const BAD_REQUESTS: BadRequest[] = [
     field: 'before',
   },
   {
+    what: 'before a bare time, without the id',
+    method: 'GET',
+    path: '/api/reports?before=1795302596587',
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    field: 'before',
+  },
+  {
     what: "before 'yesterday'",
     method: 'GET',
     path: '/api/reports?before=yesterday',

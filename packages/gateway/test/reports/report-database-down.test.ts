@@ -111,3 +111,29 @@ describe('PostgreSQL down during a save', () => {
       { viaProxy: true },
     ));
 });
+
+describe('shutdown during a save backoff', () => {
+  it('ends the backoff: the request answers 202 queued, the report waits on disk for the next start', (t) =>
+    withReportGateway(
+      t,
+      'postgres',
+      // Ten retries would back off for about eight minutes in all.
+      { REPORT_SAVE_RETRIES: '10', REPORT_FLUSH_INTERVAL: '3600' },
+      async ({ gateway, config, proxy }) => {
+        assert.ok(proxy);
+        proxy.down();
+        const request = api(gateway, 'POST', '/api/reports', { body: {} });
+        const { state } = gateway.parts.reports;
+        await waitFor(() => state.phase === 'retrying', 'the first save to fail');
+        await gateway.close();
+        const reply = await request;
+        assert.equal(reply.status, 202, JSON.stringify(reply.body));
+        assert.equal((reply.body as { status: string }).status, 'queued');
+        // The first attempt, and at most the retry due 500 ms after it, not the ten.
+        assert.ok(state.attempts <= 2, `${state.attempts} attempts`);
+        assertNoLargeFields(gateway);
+        assert.equal(pendingFiles(config).length, 1);
+      },
+      { viaProxy: true },
+    ));
+});

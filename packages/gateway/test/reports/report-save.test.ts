@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { LARGE_FIELDS, type ReportSummary } from '../../src/reports/report-content.js';
+import { LARGE_FIELDS, type ReportContent, type ReportSummary } from '../../src/reports/report-content.js';
 import { LABELS } from '../../src/reports/report-i18n.js';
 import { assertNoLargeFields, createReport, getPage } from '../support/report-api.js';
 import { REPORT_BACKENDS, withReportGateway, type ReportSession } from '../support/report-db.js';
@@ -19,7 +20,7 @@ async function saveListView({ gateway, db }: ReportSession): Promise<void> {
 
   const list = await api(gateway, 'GET', '/api/reports');
   assert.equal(list.status, 200);
-  const { reports, next_before } = list.body as { reports: ReportSummary[]; next_before: number | null };
+  const { reports, next_before } = list.body as { reports: ReportSummary[]; next_before: string | null };
   assert.deepEqual(
     reports.map((r) => r.id),
     [second.id, first.id],
@@ -35,8 +36,8 @@ async function saveListView({ gateway, db }: ReportSession): Promise<void> {
   for (const field of LARGE_FIELDS) assert.equal(JSON.stringify(list.body).includes(field), false);
 
   const page1 = await api(gateway, 'GET', '/api/reports?limit=1');
-  const cursor = (page1.body as { next_before: number }).next_before;
-  assert.equal(cursor, reports[0]?.created_at);
+  const cursor = (page1.body as { next_before: string }).next_before;
+  assert.equal(cursor, `${reports[0]?.created_at}_${second.id}`);
   const page2 = await api(gateway, 'GET', `/api/reports?limit=1&before=${cursor}`);
   assert.deepEqual(
     (page2.body as { reports: ReportSummary[] }).reports.map((r) => r.id),
@@ -67,9 +68,46 @@ async function saveListView({ gateway, db }: ReportSession): Promise<void> {
   assert.deepEqual([stats.database, stats.saved, stats.pending], [db.backend, 2, 0]);
 }
 
+/** Reports created in the same millisecond: paging one at a time still lists each once. */
+async function pagingKeepsTies({ gateway }: ReportSession): Promise<void> {
+  const createdAt = Date.now();
+  const content: ReportContent = {
+    html_content: '<p>x</p>',
+    css_content: 'p{}',
+    js_content: '',
+    html_content_en: '<p>x</p>',
+    js_content_en: '',
+  };
+  const ids = [randomUUID(), randomUUID(), randomUUID()];
+  for (const id of ids) {
+    await gateway.parts.repository.save({
+      id,
+      created_at: createdAt,
+      kind: 'auto',
+      title: 't',
+      summary: {},
+      ...content,
+    });
+  }
+  const seen: string[] = [];
+  let path = '/api/reports?limit=1';
+  for (;;) {
+    const page = await api(gateway, 'GET', path);
+    assert.equal(page.status, 200);
+    const body = page.body as { reports: ReportSummary[]; next_before: string | null };
+    seen.push(...body.reports.map((r) => r.id));
+    if (body.next_before === null) break;
+    assert.ok(seen.length <= ids.length, 'paging ends');
+    path = `/api/reports?limit=1&before=${body.next_before}`;
+  }
+  assert.deepEqual(seen, [...ids].sort().reverse(), 'each report once, ties in id order');
+}
+
 describe('manual reports', () => {
   for (const backend of REPORT_BACKENDS) {
     it(`are saved in ${backend}, listed without their content and viewable in both languages`, (t) =>
       withReportGateway(t, backend, {}, saveListView));
+    it(`in ${backend}: pages back through reports of the same millisecond without skipping one`, (t) =>
+      withReportGateway(t, backend, {}, pagingKeepsTies));
   }
 });
