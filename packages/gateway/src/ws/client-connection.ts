@@ -31,6 +31,8 @@ export interface ClientMetrics {
 export type CatchUp = 'caught-up' | 'behind' | 'too-slow';
 
 const TEXT = { binary: false } as const;
+/** The queue of a client with no message in progress: one promise for all, not one each. */
+const IDLE_QUEUE: Promise<void> = Promise.resolve();
 /** A close handshake the peer does not finish (it stopped reading) is cut after this long. */
 const CLOSE_GRACE_MS = 2000;
 
@@ -53,10 +55,11 @@ export class ClientConnection implements Subscriber {
   readonly #limits: ClientLimits;
   #pending: Map<string, Buffer> | undefined;
   #behindSince: number | undefined;
-  #queue: Promise<void> = Promise.resolve();
+  #queue = IDLE_QUEUE;
   #inFlight = 0;
   #refusedStreak = 0;
-  #lastRefusalNotice = -Infinity;
+  /** Unset until the first notice; a number field would hold a boxed -Infinity per client. */
+  #lastRefusalNotice: number | undefined;
   #closeTimer: NodeJS.Timeout | undefined;
 
   constructor(id: string, ws: WebSocket, limits: ClientLimits, now: number) {
@@ -142,7 +145,7 @@ export class ClientConnection implements Subscriber {
       this.close(CloseCode.POLICY_VIOLATION, 'rate limit exceeded');
       return;
     }
-    if (now - this.#lastRefusalNotice >= 1000) {
+    if (this.#lastRefusalNotice === undefined || now - this.#lastRefusalNotice >= 1000) {
       this.#lastRefusalNotice = now;
       this.sendError(
         ErrorCode.RATE_LIMITED,
@@ -160,7 +163,8 @@ export class ClientConnection implements Subscriber {
     if (this.#inFlight >= Math.max(16, this.#limits.maxMessagesPerSecond)) return false;
     this.#inFlight++;
     this.#queue = this.#queue.then(handle).finally(() => {
-      this.#inFlight--;
+      // Idle again: let go of the chain's last promise (an idle client would keep it for life).
+      if (--this.#inFlight === 0) this.#queue = IDLE_QUEUE;
     });
     return true;
   }
