@@ -8,7 +8,8 @@ import { describe, it } from 'node:test';
 import { LifecycleErrorCode } from '../src/errors.js';
 import { KeyedMutex } from '../src/keyed-mutex.js';
 import { assertNoLeak } from '../src/testing/assert-no-leak.js';
-import { hasCode, quiet, watch } from './support/keyed-mutex.js';
+import { hasCode } from './support/error-code.js';
+import { quiet, watch } from './support/keyed-mutex.js';
 import { manualClock } from '../src/testing/manual-clock.js';
 import { settle, waitFor } from '../src/testing/wait.js';
 

@@ -5,7 +5,8 @@ import { InvalidOptionError, LifecycleErrorCode } from '../src/errors.js';
 import { KeyedMutex, type KeyedLock } from '../src/keyed-mutex.js';
 import { StructureRegistry } from '../src/structure-registry.js';
 import { trackTimers } from '../src/testing/timer-tracker.js';
-import { hasCode, quiet, watch } from './support/keyed-mutex.js';
+import { hasCode } from './support/error-code.js';
+import { quiet, watch } from './support/keyed-mutex.js';
 import { deferred, holdEventLoop, settle } from '../src/testing/wait.js';
 
 describe('KeyedMutex options', () => {

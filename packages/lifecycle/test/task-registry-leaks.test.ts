@@ -7,7 +7,8 @@ import type { TaskStatus } from '../src/task-types.js';
 import { trackTimers } from '../src/testing/timer-tracker.js';
 import { untilAborted } from './support/abort.js';
 import { captureLogger } from './support/capture-logger.js';
-import { hasCode, manualClock, registry, statusOf } from './support/tasks.js';
+import { hasCode } from './support/error-code.js';
+import { manualClock, registry, statusOf } from './support/tasks.js';
 import { deferred, holdEventLoop, settle, waitFor } from '../src/testing/wait.js';
 import { assertNoLeak } from '../src/testing/assert-no-leak.js';
 

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { LifecycleErrorCode } from '../src/errors.js';
 import { untilAborted } from './support/abort.js';
 import { captureLogger } from './support/capture-logger.js';
-import { found, hasCode, manualClock, registry, statusOf } from './support/tasks.js';
+import { hasCode } from './support/error-code.js';
+import { found, manualClock, registry, statusOf } from './support/tasks.js';
 import { deferred, settle, waitFor } from '../src/testing/wait.js';
 
 describe('TaskRegistry task lifecycle', () => {

@@ -1,4 +1,3 @@
-import { LifecycleError, type LifecycleErrorCode } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 
 /** Options that keep a mutex's sweep errors out of the test output. */
@@ -15,6 +14,3 @@ export function watch<T>(promise: Promise<T>): { readonly settled: boolean; prom
 }
 
 /** An `assert.rejects` check: a LifecycleError with this code. */
-export function hasCode(code: LifecycleErrorCode): (error: unknown) => boolean {
-  return (error) => error instanceof LifecycleError && error.code === code;
-}

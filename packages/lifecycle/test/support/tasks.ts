@@ -1,6 +1,6 @@
 export { manualClock } from '../../src/testing/manual-clock.js';
 import assert from 'node:assert/strict';
-import { InvalidOptionError, LifecycleError, LifecycleErrorCode } from '../../src/errors.js';
+import { InvalidOptionError, LifecycleErrorCode } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { TaskRegistry, type TaskRegistryOptions } from '../../src/task-registry.js';
 import type { TaskSnapshot, TaskStatus } from '../../src/task-types.js';
@@ -29,8 +29,4 @@ export function isInvalidOption(option: string) {
     error instanceof InvalidOptionError &&
     error.code === LifecycleErrorCode.INVALID_OPTION &&
     error.option === option;
-}
-
-export function hasCode(code: LifecycleErrorCode) {
-  return (error: unknown) => error instanceof LifecycleError && error.code === code;
 }
