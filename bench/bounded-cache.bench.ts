@@ -2,6 +2,7 @@
 // one a user would pick instead. Both see the same precomputed key sequence, so the work differs
 // only by what BoundedCache adds (batch eviction, counters, the dispose hook, the closed check).
 import { BoundedCache, silentLogger } from '@steadystate/lifecycle';
+import { seededRandom } from '@steadystate/lifecycle/testing';
 import { LRUCache } from 'lru-cache';
 import { compare, type Contender } from './support/compare.js';
 
@@ -14,21 +15,9 @@ interface Cache {
   set(key: string, value: number): unknown;
 }
 
-/** A seeded generator (mulberry32), so every run and both contenders see the same keys. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 function keySequence(length: number, distinctKeys: number, seed: number): string[] {
   const names = Array.from({ length: distinctKeys }, (_, i) => `symbol-${i}`);
-  const next = random(seed);
+  const next = seededRandom(seed);
   return Array.from({ length }, () => names[Math.floor(next() * distinctKeys)] as string);
 }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fitLine, slopeConfidenceInterval } from '../src/testing/linear-fit.js';
+import { seededRandom } from '../src/testing/seeded-random.js';
 import { studentTCdf, studentTQuantile } from '../src/testing/student-t.js';
 
 function close(actual: number, expected: number, tolerance: number, what: string): void {
@@ -8,18 +9,6 @@ function close(actual: number, expected: number, tolerance: number, what: string
     Math.abs(actual - expected) <= tolerance,
     `${what}: ${actual} is not within ${tolerance} of ${expected}`,
   );
-}
-
-/** Deterministic pseudo-random numbers (mulberry32), so noise tests give the same data every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Standard normal deviates by the Box-Muller transform. */

@@ -1,21 +1,15 @@
+import { seededRandom } from '@steadystate/lifecycle/testing';
+
 /**
  * A seeded pseudo-random generator (mulberry32): the same seed gives the same load, so two runs
  * of the runner can be compared. Not for anything secret.
  */
 export class Prng {
-  #state: number;
+  /** A float in [0, 1). */
+  readonly next: () => number;
 
   constructor(seed: number) {
-    this.#state = seed >>> 0;
-  }
-
-  /** A float in [0, 1). */
-  next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
-    let t = this.#state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = seededRandom(seed);
   }
 
   /** A whole number in [min, max]. */
