@@ -2,35 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { computeIndices } from '../../src/indices/compute-indices.js';
 import type { Tick } from '../../src/upstream/tick.js';
+import { quotedTick } from '../support/ticks.js';
 
 const AT = 1_700_000_000_000;
 
-/** A level-2 tick: only the change and the volume matter to the indices. */
-function quoted(symbol: string, ltp: number, changePercent: number, volume: number): Tick {
-  return {
-    exchange: 'SIM',
-    symbol,
-    timestamp: AT,
-    ltp,
-    ltt: AT,
-    quote: {
-      volume,
-      open: ltp,
-      high: ltp,
-      low: ltp,
-      close: ltp / (1 + changePercent / 100),
-      lastTradeQuantity: 1,
-      averagePrice: ltp,
-      totalBuyQuantity: 0,
-      totalSellQuantity: 0,
-      change: 0,
-      changePercent,
-      oi: 0,
-      upperCircuit: 0,
-      lowerCircuit: 0,
-    },
-  };
-}
+const quoted = (symbol: string, ltp: number, changePercent: number, volume: number): Tick =>
+  quotedTick(symbol, ltp, changePercent, volume, AT);
 
 /** A level-1 tick: a price and nothing else. */
 function ltpOnly(symbol: string, ltp: number): Tick {

@@ -7,36 +7,14 @@ import { LARGE_FIELDS } from '../../src/reports/report-content.js';
 import { LABELS } from '../../src/reports/report-i18n.js';
 import type { Tick } from '../../src/upstream/tick.js';
 import { findAll, parseXml, textOf, type XmlElement } from '../support/xml.js';
+import { quotedTick } from '../support/ticks.js';
 
 const AT = Date.UTC(2025, 9, 20, 9, 30);
 /** A symbol as an upstream could send it: the report must show it, never run it. */
 const HOSTILE = `<img src=x onerror="alert('x')">&amp`;
 
-function tick(symbol: string, ltp: number, changePercent: number, volume: number): Tick {
-  return {
-    exchange: 'SIM',
-    symbol,
-    timestamp: AT,
-    ltp,
-    ltt: AT,
-    quote: {
-      volume,
-      open: ltp,
-      high: ltp,
-      low: ltp,
-      close: ltp,
-      lastTradeQuantity: 1,
-      averagePrice: ltp,
-      totalBuyQuantity: 0,
-      totalSellQuantity: 0,
-      change: 0,
-      changePercent,
-      oi: 0,
-      upperCircuit: 0,
-      lowerCircuit: 0,
-    },
-  };
-}
+const tick = (symbol: string, ltp: number, changePercent: number, volume: number): Tick =>
+  quotedTick(symbol, ltp, changePercent, volume, AT);
 
 /** Gainers +4 and +2, one loser at -1: bars of 224, 112 and 56 px (half width 320 - 36 - 60). */
 const INDICES: MarketIndices = computeIndices(
