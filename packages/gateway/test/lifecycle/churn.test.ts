@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assertNoLeak, settle, waitFor } from '@steadystate/lifecycle/testing';
+import { assertNoLeak, collectGarbage, waitFor } from '@steadystate/lifecycle/testing';
 import type { Gateway } from '../../src/gateway.js';
 import { mulberry32 } from '../../src/upstream/sim/prng.js';
 import type { ClientConnection } from '../../src/ws/client-connection.js';
@@ -83,16 +83,6 @@ async function visit(gateway: Gateway, pool: readonly string[], random: Random, 
   } else {
     client.ws.terminate();
     await client.closed;
-  }
-}
-
-/** Full collections with turns of the event loop between them, so finalizers run and report. */
-async function collectGarbage(): Promise<void> {
-  const gc = globalThis.gc;
-  assert.ok(gc, 'tests run with --expose-gc');
-  for (let i = 0; i < 3; i++) {
-    gc();
-    await settle();
   }
 }
 

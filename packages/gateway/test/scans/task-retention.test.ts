@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { settle, waitFor } from '@steadystate/lifecycle/testing';
+import { collectGarbage, waitFor } from '@steadystate/lifecycle/testing';
 import type { Gateway } from '../../src/gateway.js';
 import { api, errorCode, LONG_SCAN, SMALL_SCAN, startScan, withScans } from '../support/scan-api.js';
 
@@ -15,15 +15,6 @@ function weakResult(gateway: Gateway, id: string): WeakRef<object> {
   const found = gateway.parts.scans.lookup(id);
   assert.ok(found.state === 'found' && found.task.result, 'the task holds its result');
   return new WeakRef(found.task.result);
-}
-
-async function collectGarbage(): Promise<void> {
-  const gc = globalThis.gc;
-  assert.ok(gc, 'tests run with --expose-gc');
-  for (let i = 0; i < 3; i++) {
-    gc();
-    await settle();
-  }
 }
 
 describe('task retention', () => {

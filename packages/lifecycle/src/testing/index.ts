@@ -13,3 +13,4 @@ export { readHeapCensus, type HeapCensus, type TypeCount } from './heap-census.j
 export { deferred, holdEventLoop, settle, waitFor } from './wait.js';
 export { manualClock, type ManualClock } from './manual-clock.js';
 export { seededRandom } from './seeded-random.js';
+export { collectGarbage } from './settle-heap.js';

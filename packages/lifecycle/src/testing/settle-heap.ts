@@ -41,3 +41,13 @@ export async function settledHeapUsed(gc: () => void): Promise<number> {
   }
   return smallest;
 }
+
+/**
+ * Full collections with a turn of the event loop between them, so finalizers run and what they
+ * let go is freed too; resolves with the heap still in use. For tests that check an object is
+ * gone (a FinalizationRegistry or LeakTracker report) or read a settled heap. Needs
+ * `--expose-gc` (GC_UNAVAILABLE otherwise).
+ */
+export function collectGarbage(): Promise<number> {
+  return settledHeapUsed(requireGc('collectGarbage'));
+}
