@@ -2,7 +2,7 @@
 // one a user would pick instead. Both see the same precomputed key sequence, so the work differs
 // only by what BoundedCache adds (batch eviction, counters, the dispose hook, the closed check).
 import { BoundedCache, silentLogger } from '@steadystate/lifecycle';
-import { seededRandom } from '@steadystate/lifecycle/testing';
+import { seededRandom } from '@steadystate/lifecycle';
 import { LRUCache } from 'lru-cache';
 import { compare, type Contender } from './support/compare.js';
 

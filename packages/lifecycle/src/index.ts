@@ -135,6 +135,7 @@ export { increment as incrementCounter } from './internal/counter.js';
 export { CloseOnce } from './internal/close-once.js';
 export { Listeners } from './internal/listeners.js';
 export { raceAbort } from './internal/race-abort.js';
+export { seededRandom } from './seeded-random.js';
 export { systemClock, type Clock } from './clock.js';
 export { InvalidOptionError, LifecycleError, LifecycleErrorCode } from './errors.js';
 export { silentLogger, stderrLogger, type Logger } from './logger.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fitLine, slopeConfidenceInterval } from '../src/testing/linear-fit.js';
-import { seededRandom } from '../src/testing/seeded-random.js';
+import { seededRandom } from '../src/seeded-random.js';
 import { studentTCdf, studentTQuantile } from '../src/testing/student-t.js';
 
 function close(actual: number, expected: number, tolerance: number, what: string): void {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { seededRandom } from '../src/testing/seeded-random.js';
+import { seededRandom } from '../src/seeded-random.js';
 
 const draw = (seed: number, n: number) => Array.from({ length: n }, seededRandom(seed));
 

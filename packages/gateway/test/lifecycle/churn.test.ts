@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { seededRandom } from '@steadystate/lifecycle';
 import { assertNoLeak, collectGarbage, waitFor } from '@steadystate/lifecycle/testing';
 import type { Gateway } from '../../src/gateway.js';
-import { mulberry32 } from '../../src/upstream/sim/prng.js';
 import type { ClientConnection } from '../../src/ws/client-connection.js';
 import {
   adminRequest,
@@ -91,7 +91,7 @@ describe('client churn', () => {
     const { gateway, config } = await startTestGateway({ ...CHURN_ENV, BROKER_ADAPTER_CLEANUP_DELAY: '0.5' });
     const { adapters, clients, topics, leakTracker, monitor } = gateway.parts;
     const pool = simSymbols(config);
-    const random = mulberry32(20_240_601);
+    const random = seededRandom(20_240_601);
     // Weak references to every server-side client seen: whatever still holds one after the
     // churn (a map, a closure, a timer) keeps it from being collected.
     const serverClients = new Map<string, WeakRef<ClientConnection>>();
@@ -166,7 +166,7 @@ describe('client churn', () => {
     // A zero delay tears the adapter down after every round: its creation and close are measured too.
     const { gateway, config } = await startTestGateway({ ...CHURN_ENV, BROKER_ADAPTER_CLEANUP_DELAY: '0' });
     const pool = simSymbols(config);
-    const random = mulberry32(7);
+    const random = seededRandom(7);
     const round = async () => {
       await Promise.all(Array.from({ length: ROUND_SIZE }, () => visit(gateway, pool, random, () => {})));
       // The round ends when the server has let every client go, not when the clients think so.

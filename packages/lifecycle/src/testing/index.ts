@@ -12,5 +12,4 @@ export { diffHeapCensus, heapDiff, type TypeGrowth } from './heap-diff.js';
 export { readHeapCensus, type HeapCensus, type TypeCount } from './heap-census.js';
 export { deferred, holdEventLoop, settle, waitFor } from './wait.js';
 export { manualClock, type ManualClock } from './manual-clock.js';
-export { seededRandom } from './seeded-random.js';
 export { collectGarbage } from './settle-heap.js';

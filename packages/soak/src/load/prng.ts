@@ -1,4 +1,4 @@
-import { seededRandom } from '@steadystate/lifecycle/testing';
+import { seededRandom } from '@steadystate/lifecycle';
 
 /**
  * A seeded pseudo-random generator (mulberry32): the same seed gives the same load, so two runs

@@ -38,15 +38,3 @@ export function hashString(text: string, seed: number): number {
 export function unit(hash: number): number {
   return hash / TWO_POW_32;
 }
-
-/** mulberry32: a small, fast generator of floats in [0, 1) for sequential draws. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / TWO_POW_32;
-  };
-}

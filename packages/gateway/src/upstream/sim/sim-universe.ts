@@ -1,4 +1,5 @@
-import { hashString, mulberry32 } from './prng.js';
+import { seededRandom } from '@steadystate/lifecycle';
+import { hashString } from './prng.js';
 
 /** The quote currency of every simulated pair. */
 export const QUOTE_CURRENCY = 'USDT';
@@ -15,7 +16,7 @@ const RESERVED_BASES = new Set(['BTC', 'ETH', 'SOL', QUOTE_CURRENCY]);
  * the same seed is a prefix of a larger one.
  */
 export function generateUniverse(seed: number, count: number): string[] {
-  const random = mulberry32(hashString('universe', seed));
+  const random = seededRandom(hashString('universe', seed));
   const symbols = MAJOR_SYMBOLS.slice(0, count);
   const taken = new Set(RESERVED_BASES);
   while (symbols.length < count) {

@@ -1,7 +1,7 @@
 /**
  * A seeded generator of floats in [0, 1) (mulberry32): the same seed gives the same sequence, so
- * tests, benchmarks and load runs draw the same data every time. Small and fast; not for
- * anything secret.
+ * simulations, tests, benchmarks and load runs draw the same data every time. Small and fast;
+ * not for anything secret.
  */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
