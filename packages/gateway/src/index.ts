@@ -7,5 +7,5 @@ export type {
   UpstreamAdapter,
   UpstreamAdapterStats,
 } from './upstream/upstream-adapter.js';
-export type { DataLevel, DepthLevel, QuoteFields, Tick } from './upstream/tick.js';
+export type { DataLevel, DepthLevel, QuoteFields, Tick } from './domain/tick.js';
 export { serializeMarketData } from './protocol/market-data.js';

@@ -1,4 +1,10 @@
 import { z } from 'zod';
+import {
+  EXCHANGE_DESCRIPTION,
+  EXCHANGE_PATTERN,
+  SYMBOL_DESCRIPTION,
+  SYMBOL_PATTERN,
+} from '../domain/symbols.js';
 
 /** A whole number in [min, max], from an environment string. */
 export const integer = (min: number, max: number) =>
@@ -121,14 +127,8 @@ export const envSchema = z.object({
   MARKET_INDICES_INTERVAL: seconds(0.05, 86_400).default(180_000),
   MARKET_INDICES_TTL: seconds(1, 86_400).default(300_000),
   MARKET_DATA_SNAPSHOT_INTERVAL: seconds(0.05, 86_400).default(10_000),
-  INDEX_EXCHANGE: z
-    .string()
-    .regex(/^[A-Za-z0-9_]{1,32}$/, 'an exchange code such as SIM')
-    .default('SIM'),
-  INDEX_SYMBOLS: list(
-    z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/, 'each: a symbol such as BTC/USDT'),
-    'symbols',
-  ).optional(),
+  INDEX_EXCHANGE: z.string().regex(EXCHANGE_PATTERN, EXCHANGE_DESCRIPTION).default('SIM'),
+  INDEX_SYMBOLS: list(z.string().regex(SYMBOL_PATTERN, `each: ${SYMBOL_DESCRIPTION}`), 'symbols').optional(),
   DASHBOARD_RETRIES: integer(1, 10).default(3),
   DASHBOARD_RETRY_DELAY_MS: integer(0, 60_000).default(2000),
   AUTO_REPORT_INTERVAL_HOURS: hours(0.00001, 720).default(10_800_000),

@@ -1,7 +1,7 @@
 import { incrementCounter, type RingBuffer } from '@steadystate/lifecycle';
 import type { Topic, TopicIndex, Subscription } from '../market/topic-index.js';
 import { carriesMode, serializeMarketData } from '../protocol/market-data.js';
-import type { Tick } from '../upstream/tick.js';
+import type { Tick } from '../domain/tick.js';
 
 export interface FanoutOptions {
   ring: RingBuffer<Tick>;

@@ -1,13 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { EXCHANGE_DESCRIPTION, EXCHANGE_PATTERN } from '../domain/symbols.js';
 import type { AdapterManager } from '../upstream/adapter-manager.js';
 import { errorMessage } from '../upstream/upstream-error.js';
 import { parseOrReply, sendHttpError } from './http-errors.js';
 
 const query = z.object({
-  exchange: z
-    .string({ error: 'required, e.g. exchange=SIM' })
-    .regex(/^[A-Za-z0-9_]{1,32}$/, 'an exchange code such as SIM'),
+  exchange: z.string({ error: 'required, e.g. exchange=SIM' }).regex(EXCHANGE_PATTERN, EXCHANGE_DESCRIPTION),
 });
 
 /**

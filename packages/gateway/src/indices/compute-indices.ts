@@ -1,4 +1,4 @@
-import type { Tick } from '../upstream/tick.js';
+import type { Tick } from '../domain/tick.js';
 
 export interface Mover {
   symbol: string;

@@ -1,6 +1,6 @@
-import type { ExchangeManager } from '../scans/exchange-manager.js';
-import type { ExchangeKey } from '../scans/exchange-client.js';
-import type { Tick } from '../upstream/tick.js';
+import type { ExchangeManager } from '../exchanges/exchange-manager.js';
+import type { ExchangeKey } from '../exchanges/exchange-client.js';
+import type { Tick } from '../domain/tick.js';
 
 /** Constituents when INDEX_SYMBOLS is unset: the first this many symbols the exchange lists. */
 const DEFAULT_CONSTITUENTS = 20;

@@ -4,7 +4,7 @@ import { ErrorCode, ProtocolError } from '../protocol/error-codes.js';
 import { carriesMode, serializeMarketData } from '../protocol/market-data.js';
 import { MODE_LABELS } from '../protocol/modes.js';
 import type { AdapterHandle, AdapterManager } from '../upstream/adapter-manager.js';
-import type { DataLevel } from '../upstream/tick.js';
+import type { DataLevel } from '../domain/tick.js';
 import { errorMessage } from '../upstream/upstream-error.js';
 import type { ClientSubscriptions } from './client-subscriptions.js';
 import { subscriptionKey, type ExchangeLease } from './client-subscriptions.js';

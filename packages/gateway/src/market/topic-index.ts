@@ -1,5 +1,5 @@
 import type { MeasuredStructure } from '@steadystate/lifecycle';
-import type { DataLevel } from '../upstream/tick.js';
+import type { DataLevel } from '../domain/tick.js';
 import type { UpstreamAdapter } from '../upstream/upstream-adapter.js';
 
 /** Whatever receives market data: a client connection. */

@@ -1,7 +1,7 @@
 import type { BoundedCache, MemoryMonitor, RingBuffer } from '@steadystate/lifecycle';
 import type { SubscriptionService } from '../market/subscription-service.js';
 import type { AdapterManager } from '../upstream/adapter-manager.js';
-import type { Tick } from '../upstream/tick.js';
+import type { Tick } from '../domain/tick.js';
 import type { ClientRegistry } from '../ws/client-registry.js';
 
 export interface MemoryWiringParts {

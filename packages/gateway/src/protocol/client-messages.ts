@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { DataLevel } from '../upstream/tick.js';
+import { EXCHANGE_PATTERN, SYMBOL_PATTERN } from '../domain/symbols.js';
+import type { DataLevel } from '../domain/tick.js';
 import { ErrorCode, ProtocolError } from './error-codes.js';
 import { parseMode } from './modes.js';
 
@@ -18,13 +19,12 @@ export const ACTIONS = [
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
-const SYMBOL = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;
-const EXCHANGE = /^[A-Za-z0-9_]{1,32}$/;
-
-const symbol = z.string({ error: 'expected a string' }).regex(SYMBOL, 'expected a symbol such as "BTC/USDT"');
+const symbol = z
+  .string({ error: 'expected a string' })
+  .regex(SYMBOL_PATTERN, 'expected a symbol such as "BTC/USDT"');
 const exchange = z
   .string({ error: 'expected a string' })
-  .regex(EXCHANGE, 'expected an exchange code such as "SIM"');
+  .regex(EXCHANGE_PATTERN, 'expected an exchange code such as "SIM"');
 const requestId = z.union([z.string().max(128), z.number().finite()], {
   error: 'expected a string or a number',
 });

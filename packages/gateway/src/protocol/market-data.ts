@@ -1,4 +1,4 @@
-import type { DataLevel, DepthLevel, Tick } from '../upstream/tick.js';
+import type { DataLevel, DepthLevel, Tick } from '../domain/tick.js';
 
 /**
  * Serializes a tick as the `market_data` message of one mode (and, for Depth, one depth).

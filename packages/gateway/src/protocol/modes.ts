@@ -1,4 +1,4 @@
-import type { DataLevel } from '../upstream/tick.js';
+import type { DataLevel } from '../domain/tick.js';
 import { ErrorCode, ProtocolError } from './error-codes.js';
 
 /** Mode numbers and their labels as acknowledgements name them. */

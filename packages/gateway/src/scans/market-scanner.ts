@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { ExchangeManager } from './exchange-manager.js';
+import type { ExchangeManager } from '../exchanges/exchange-manager.js';
 import { change, maCross, rsi, volatility } from './indicators.js';
 import type { ScanRequest } from './scan-request.js';
 

@@ -1,12 +1,15 @@
 import { z } from 'zod';
+import { TIMEFRAMES } from '../domain/candle.js';
+import {
+  EXCHANGE_DESCRIPTION,
+  EXCHANGE_PATTERN,
+  SYMBOL_DESCRIPTION,
+  SYMBOL_PATTERN,
+} from '../domain/symbols.js';
 
 export const INDICATORS = ['rsi', 'ma_cross', 'volatility', 'change'] as const;
 export type Indicator = (typeof INDICATORS)[number];
-export const TIMEFRAMES = ['1m', '5m', '15m', '1h', '4h', '1d'] as const;
-export type ScanTimeframe = (typeof TIMEFRAMES)[number];
 export const RANK_BY = ['change', 'rsi', 'volatility', 'ma_spread'] as const;
-
-const SYMBOL = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;
 
 /** The body of `POST /api/scans`, validated; `maxSymbols` is SCAN_MAX_SYMBOLS. */
 export function scanRequestSchema(maxSymbols: number) {
@@ -14,11 +17,11 @@ export function scanRequestSchema(maxSymbols: number) {
     .object({
       exchange: z
         .string()
-        .regex(/^[A-Za-z0-9_]{1,32}$/, 'an exchange code such as SIM')
+        .regex(EXCHANGE_PATTERN, EXCHANGE_DESCRIPTION)
         .transform((e) => e.toUpperCase())
         .default('SIM'),
       symbols: z
-        .array(z.string().regex(SYMBOL, 'a symbol such as BTC/USDT'))
+        .array(z.string().regex(SYMBOL_PATTERN, SYMBOL_DESCRIPTION))
         .min(1, 'at least one symbol')
         .max(maxSymbols, `at most ${maxSymbols} symbols`)
         .optional(),

@@ -8,7 +8,7 @@ import {
   type StructureRegistry,
   type TaskLookup,
 } from '@steadystate/lifecycle';
-import type { ExchangeManager } from './exchange-manager.js';
+import type { ExchangeManager } from '../exchanges/exchange-manager.js';
 import { runScan, type ScanResult } from './market-scanner.js';
 import type { ScanRequest } from './scan-request.js';
 import type { SessionLogStore } from './session-log-store.js';

@@ -8,7 +8,7 @@ import {
   type StructureRegistry,
 } from '@steadystate/lifecycle';
 import type { ExchangeCatalog } from './exchange-catalog.js';
-import type { Tick } from './tick.js';
+import type { Tick } from '../domain/tick.js';
 import type { UpstreamAdapter } from './upstream-adapter.js';
 
 /** A live adapter with the last tick of each of its symbols (a new subscriber's first message). */

@@ -1,4 +1,4 @@
-import type { DataLevel, Tick } from './tick.js';
+import type { DataLevel, Tick } from '../domain/tick.js';
 
 /** Where an adapter delivers its ticks: the gateway pushes them into its ring buffer. */
 export type TickSink = (tick: Tick) => void;

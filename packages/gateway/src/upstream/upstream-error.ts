@@ -1,4 +1,4 @@
-import type { DataLevel } from './tick.js';
+import type { DataLevel } from '../domain/tick.js';
 
 /**
  * Stable codes of the errors upstream adapters reject with; callers test `code` or `instanceof`,

@@ -5,7 +5,7 @@ import { settle } from '@steadystate/lifecycle/testing';
 import { Fanout } from '../../src/fanout/fanout.js';
 import { TopicIndex, type Subscription } from '../../src/market/topic-index.js';
 import { SimAdapter } from '../../src/upstream/sim/sim-adapter.js';
-import type { DataLevel, Tick } from '../../src/upstream/tick.js';
+import type { DataLevel, Tick } from '../../src/domain/tick.js';
 
 const ltpTick: Tick = { exchange: 'SIM', symbol: 'BTC/USDT', timestamp: 2, ltp: 100, ltt: 1 };
 const depthTick: Tick = {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { computeIndices } from '../../src/indices/compute-indices.js';
-import type { Tick } from '../../src/upstream/tick.js';
+import type { Tick } from '../../src/domain/tick.js';
 import { quotedTick } from '../support/ticks.js';
 
 const AT = 1_700_000_000_000;

@@ -4,7 +4,7 @@ import { deferred, settle, waitFor } from '@steadystate/lifecycle/testing';
 import { silentLogger } from '@steadystate/lifecycle';
 import { ExchangeCatalog } from '../../src/upstream/exchange-catalog.js';
 import { SimAdapter } from '../../src/upstream/sim/sim-adapter.js';
-import type { DataLevel } from '../../src/upstream/tick.js';
+import type { DataLevel } from '../../src/domain/tick.js';
 import { FAST_SIM } from '../support/gateway-session.js';
 import { connectAuthenticated, MONITOR_OUT_OF_THE_WAY } from '../support/market-session.js';
 import { startTestGateway } from '../support/test-gateway.js';

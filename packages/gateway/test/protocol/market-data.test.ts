@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { carriesMode, marketDataFields, serializeMarketData } from '../../src/protocol/market-data.js';
-import type { DataLevel, DepthLevel, Tick } from '../../src/upstream/tick.js';
+import type { DataLevel, DepthLevel, Tick } from '../../src/domain/tick.js';
 import { ENVELOPE_FIELDS, LEVEL_FIELDS, MODE_FIELDS } from '../support/market-data-fields.js';
 
 const book = (side: 1 | -1): DepthLevel[] =>

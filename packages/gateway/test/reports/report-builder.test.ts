@@ -5,7 +5,7 @@ import type { IndexPoint } from '../../src/indices/market-indices-service.js';
 import { buildReport } from '../../src/reports/report-builder.js';
 import { LARGE_FIELDS } from '../../src/reports/report-content.js';
 import { LABELS } from '../../src/reports/report-i18n.js';
-import type { Tick } from '../../src/upstream/tick.js';
+import type { Tick } from '../../src/domain/tick.js';
 import { findAll, parseXml, textOf, type XmlElement } from '../support/xml.js';
 import { quotedTick } from '../support/ticks.js';
 

@@ -3,9 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { silentLogger, StructureRegistry } from '@steadystate/lifecycle';
 import { waitFor } from '@steadystate/lifecycle/testing';
 import type { Exchange } from 'ccxt';
-import { CcxtExchangeClient } from '../../src/scans/ccxt-exchange-client.js';
-import type { ExchangeKey } from '../../src/scans/exchange-client.js';
-import { ExchangeManager } from '../../src/scans/exchange-manager.js';
+import { CcxtExchangeClient } from '../../src/exchanges/ccxt-exchange-client.js';
+import type { ExchangeKey } from '../../src/exchanges/exchange-client.js';
+import { ExchangeManager } from '../../src/exchanges/exchange-manager.js';
 import { runScan } from '../../src/scans/market-scanner.js';
 import { scanRequestSchema } from '../../src/scans/scan-request.js';
 import {

@@ -8,10 +8,10 @@ import {
   StructureRegistry,
   type Logger,
 } from '@steadystate/lifecycle';
-import type { ExchangeClient, ExchangeKey } from '../../src/scans/exchange-client.js';
-import { exchangeClientFactory } from '../../src/scans/exchange-clients.js';
-import { ExchangeManager } from '../../src/scans/exchange-manager.js';
-import { SimExchangeClient } from '../../src/scans/sim-exchange-client.js';
+import type { ExchangeClient, ExchangeKey } from '../../src/exchanges/exchange-client.js';
+import { exchangeClientFactory } from '../../src/exchanges/exchange-client-factory.js';
+import { ExchangeManager } from '../../src/exchanges/exchange-manager.js';
+import { SimExchangeClient } from '../../src/exchanges/sim-exchange-client.js';
 import { SimMarket } from '../../src/upstream/sim/sim-market.js';
 
 const HOUR = 3_600_000;

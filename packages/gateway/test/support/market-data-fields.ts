@@ -1,4 +1,4 @@
-import type { DataLevel } from '../../src/upstream/tick.js';
+import type { DataLevel } from '../../src/domain/tick.js';
 
 /**
  * The `data` fields of a `market_data` message per mode, as /work/shared/PROTOCOL.md lists them.

@@ -1,4 +1,4 @@
-import type { Tick } from '../../src/upstream/tick.js';
+import type { Tick } from '../../src/domain/tick.js';
 
 /**
  * A Quote-level tick with what indices and reports read: the price, the change in percent (the

@@ -5,7 +5,7 @@ import { InvalidOptionError, silentLogger, StructureRegistry, type Logger } from
 import { trackTimers } from '@steadystate/lifecycle/testing';
 import { UnsubscribeError, type Exchange, type OrderBook, type Ticker } from 'ccxt';
 import { CcxtAdapter, type CcxtAdapterOptions } from '../../src/upstream/ccxt/ccxt-adapter.js';
-import type { DataLevel, Tick } from '../../src/upstream/tick.js';
+import type { DataLevel, Tick } from '../../src/domain/tick.js';
 import { UpstreamError, UpstreamErrorCode } from '../../src/upstream/upstream-error.js';
 import {
   DEPTH,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { OrderBook, Ticker } from 'ccxt';
 import { depthFromOrderBook, quoteFromTicker, tickFromCcxt } from '../../src/upstream/ccxt/ccxt-mapping.js';
-import type { Tick } from '../../src/upstream/tick.js';
+import type { Tick } from '../../src/domain/tick.js';
 
 const NOW = 1_700_000_000_500;
 

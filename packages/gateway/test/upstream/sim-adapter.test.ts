@@ -4,7 +4,7 @@ import { InvalidOptionError, silentLogger, StructureRegistry, type Logger } from
 import { trackTimers } from '@steadystate/lifecycle/testing';
 import { SimAdapter, type SimAdapterOptions } from '../../src/upstream/sim/sim-adapter.js';
 import { SimMarket } from '../../src/upstream/sim/sim-market.js';
-import type { DataLevel, Tick } from '../../src/upstream/tick.js';
+import type { DataLevel, Tick } from '../../src/domain/tick.js';
 import { UpstreamError, UpstreamErrorCode } from '../../src/upstream/upstream-error.js';
 import { settle, waitFor } from '@steadystate/lifecycle/testing';
 

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InvalidOptionError } from '@steadystate/lifecycle';
-import { TIMEFRAME_MS, type Timeframe } from '../../src/upstream/sim/sim-candles.js';
+import { TIMEFRAME_MS, TIMEFRAMES, type Timeframe } from '../../src/domain/candle.js';
 import { SimMarket } from '../../src/upstream/sim/sim-market.js';
 import { UpstreamError, UpstreamErrorCode } from '../../src/upstream/upstream-error.js';
 
 const T0 = 1_700_000_000_000;
-const TIMEFRAMES = Object.keys(TIMEFRAME_MS) as Timeframe[];
 
 describe('SimMarket options', () => {
   const bad: [string, unknown][] = [

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { DepthLevel } from '../../src/upstream/tick.js';
+import type { DepthLevel } from '../../src/domain/tick.js';
 import { withGateway } from '../support/gateway-session.js';
 import { ENVELOPE_FIELDS, LEVEL_FIELDS, MODE_FIELDS } from '../support/market-data-fields.js';
 import { connectAuthenticated, marketDataOf, subscribe } from '../support/market-session.js';

@@ -9,7 +9,7 @@ import {
   structuresOption,
 } from '../adapter-options.js';
 import { registerSubscriptions } from '../register-subscriptions.js';
-import type { DataLevel, Tick } from '../tick.js';
+import type { DataLevel, Tick } from '../../domain/tick.js';
 import type { AdapterStatus, TickSink, UpstreamAdapter, UpstreamAdapterStats } from '../upstream-adapter.js';
 import { checkLevel, errorMessage, UpstreamError, UpstreamErrorCode } from '../upstream-error.js';
 import type { CcxtAdapterOptions } from './ccxt-adapter-options.js';

@@ -2,7 +2,7 @@ import { raceAbort } from '@steadystate/lifecycle';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock, Logger } from '@steadystate/lifecycle';
 import type { Exchange, OrderBook, Ticker } from 'ccxt';
-import type { DataLevel, Tick } from '../tick.js';
+import type { DataLevel, Tick } from '../../domain/tick.js';
 import { backoffDelay } from './backoff.js';
 import { tickFromCcxt } from './ccxt-mapping.js';
 

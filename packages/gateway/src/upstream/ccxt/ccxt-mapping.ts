@@ -1,5 +1,5 @@
 import type { OrderBook, Ticker } from 'ccxt';
-import type { DataLevel, DepthLevel, QuoteFields, Tick } from '../tick.js';
+import type { DataLevel, DepthLevel, QuoteFields, Tick } from '../../domain/tick.js';
 
 /**
  * Pure mapping from ccxt's unified structures to ticks. Exchanges leave many ticker fields

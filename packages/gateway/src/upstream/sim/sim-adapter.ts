@@ -16,7 +16,7 @@ import {
   structuresOption,
 } from '../adapter-options.js';
 import { registerSubscriptions } from '../register-subscriptions.js';
-import type { DataLevel } from '../tick.js';
+import type { DataLevel } from '../../domain/tick.js';
 import type { AdapterStatus, TickSink, UpstreamAdapter, UpstreamAdapterStats } from '../upstream-adapter.js';
 import { checkLevel, errorMessage, UpstreamError, UpstreamErrorCode } from '../upstream-error.js';
 import type { SimAdapterOptions } from './sim-adapter-options.js';

@@ -1,4 +1,4 @@
-import type { DepthLevel } from '../tick.js';
+import type { DepthLevel } from '../../domain/tick.js';
 import { combine, combineIndex, unit } from './prng.js';
 import { roundAmount, type SimInstrument } from './sim-instrument.js';
 

@@ -1,28 +1,7 @@
+import { TIMEFRAME_MS, type Candle, type Timeframe } from '../../domain/candle.js';
 import { combine, combineIndex, unit } from './prng.js';
 import { roundAmount, type SimInstrument } from './sim-instrument.js';
 import { priceAt } from './sim-price-path.js';
-
-/** `[timestamp, open, high, low, close, volume]`, as ccxt's OHLCV. */
-export type Candle = [
-  timestamp: number,
-  open: number,
-  high: number,
-  low: number,
-  close: number,
-  volume: number,
-];
-
-/** Candle length per timeframe, in ms; candles open at multiples of it since the epoch (UTC). */
-export const TIMEFRAME_MS = {
-  '1m': 60_000,
-  '5m': 300_000,
-  '15m': 900_000,
-  '1h': 3_600_000,
-  '4h': 14_400_000,
-  '1d': 86_400_000,
-} as const;
-
-export type Timeframe = keyof typeof TIMEFRAME_MS;
 
 const DAY_MS = TIMEFRAME_MS['1d'];
 /** Points sampled inside a candle for its high and low, besides the open and the close. */

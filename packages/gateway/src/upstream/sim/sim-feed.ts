@@ -1,4 +1,4 @@
-import type { DataLevel, Tick } from '../tick.js';
+import type { DataLevel, Tick } from '../../domain/tick.js';
 import { combine, unit } from './prng.js';
 import { BOOK_EPOCH_MS, bookAt, type SimBook } from './sim-book.js';
 import type { SimInstrument } from './sim-instrument.js';

@@ -3,12 +3,13 @@ import { z } from 'zod';
 import { functionOption, integerIn, parseOptions } from '../adapter-options.js';
 import { UpstreamError, UpstreamErrorCode } from '../upstream-error.js';
 import { bookAt, type SimBook } from './sim-book.js';
-import { candleAt, TIMEFRAME_MS, type Candle, type Timeframe } from './sim-candles.js';
+import { TIMEFRAME_MS, type Candle, type Timeframe } from '../../domain/candle.js';
+import { candleAt } from './sim-candles.js';
 import { createInstrument, type SimInstrument } from './sim-instrument.js';
 import type { SimMarketOptions } from './sim-market-options.js';
 import { priceAt } from './sim-price-path.js';
 import { quoteAt, SimSession } from './sim-quote.js';
-import type { Tick } from '../tick.js';
+import type { Tick } from '../../domain/tick.js';
 import { generateUniverse } from './sim-universe.js';
 
 export type { SimMarketOptions };

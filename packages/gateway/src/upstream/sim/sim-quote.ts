@@ -1,4 +1,4 @@
-import type { QuoteFields } from '../tick.js';
+import type { QuoteFields } from '../../domain/tick.js';
 import { combine, combineIndex, unit } from './prng.js';
 import { roundAmount, roundPrice, type SimInstrument } from './sim-instrument.js';
 import { priceAt } from './sim-price-path.js';

@@ -2,10 +2,9 @@ import type { Logger } from '@steadystate/lifecycle';
 import type { Exchange } from 'ccxt';
 import { closeCcxtExchange } from '../upstream/ccxt/ccxt-exchange.js';
 import { tickFromCcxt } from '../upstream/ccxt/ccxt-mapping.js';
-import type { Candle } from '../upstream/sim/sim-candles.js';
-import type { Tick } from '../upstream/tick.js';
+import type { Tick } from '../domain/tick.js';
 import type { ExchangeClient, ExchangeKey } from './exchange-client.js';
-import type { ScanTimeframe } from './scan-request.js';
+import type { Candle, Timeframe } from '../domain/candle.js';
 
 /**
  * A real exchange through ccxt (`fetchOHLCV`, `fetchTickers`). The instance is created by the
@@ -39,7 +38,7 @@ export class CcxtExchangeClient implements ExchangeClient {
 
   async fetchCandles(
     symbol: string,
-    timeframe: ScanTimeframe,
+    timeframe: Timeframe,
     limit: number,
     signal?: AbortSignal,
   ): Promise<Candle[]> {

@@ -1,9 +1,8 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { SimMarket } from '../upstream/sim/sim-market.js';
-import type { Candle } from '../upstream/sim/sim-candles.js';
-import type { Tick } from '../upstream/tick.js';
+import type { Tick } from '../domain/tick.js';
 import type { ExchangeClient, ExchangeKey } from './exchange-client.js';
-import type { ScanTimeframe } from './scan-request.js';
+import type { Candle, Timeframe } from '../domain/candle.js';
 
 /** Symbols ranked between two turns of the event loop (about 5 ms of work). */
 const YIELD_EVERY = 128;
@@ -38,12 +37,7 @@ export class SimExchangeClient implements ExchangeClient {
     return ranked.slice(0, n).map((r) => r.symbol);
   }
 
-  fetchCandles(
-    symbol: string,
-    timeframe: ScanTimeframe,
-    limit: number,
-    signal?: AbortSignal,
-  ): Promise<Candle[]> {
+  fetchCandles(symbol: string, timeframe: Timeframe, limit: number, signal?: AbortSignal): Promise<Candle[]> {
     this.#assertOpen();
     signal?.throwIfAborted();
     if (!this.#market.has(symbol)) return Promise.reject(new Error(`unknown symbol ${symbol} on SIM`));

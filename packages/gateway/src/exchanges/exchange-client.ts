@@ -1,6 +1,5 @@
-import type { Candle } from '../upstream/sim/sim-candles.js';
-import type { Tick } from '../upstream/tick.js';
-import type { ScanTimeframe } from './scan-request.js';
+import type { Tick } from '../domain/tick.js';
+import type { Candle, Timeframe } from '../domain/candle.js';
 
 /** Identifies one cached exchange client (the seed keyed them the same way). */
 export interface ExchangeKey {
@@ -19,12 +18,7 @@ export interface ExchangeClient {
   /** The `n` most traded symbols by quote volume over the last day. */
   topSymbols(n: number, signal?: AbortSignal): Promise<string[]>;
   /** The last `limit` candles, oldest first. Rejects for an unknown symbol. */
-  fetchCandles(
-    symbol: string,
-    timeframe: ScanTimeframe,
-    limit: number,
-    signal?: AbortSignal,
-  ): Promise<Candle[]>;
+  fetchCandles(symbol: string, timeframe: Timeframe, limit: number, signal?: AbortSignal): Promise<Candle[]>;
   /** The current Quote-level tick of each symbol the exchange knows (unknown ones are left out). */
   fetchQuotes(symbols: readonly string[], signal?: AbortSignal): Promise<Tick[]>;
   /** Releases connections; the manager calls it exactly once. */
