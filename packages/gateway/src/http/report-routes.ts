@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { ReportCursor, ReportRepository } from '../reports/report-repository.js';
 import type { ReportService } from '../reports/report-service.js';
-import { escapeXml } from '../reports/svg-charts.js';
+import { html, trustedHtml } from '../html/html.js';
 import { parseOrReply, sendHttpError } from './http-errors.js';
 
 /** `<created_at>_<id>`: the last report of a page, from `next_before`. */
@@ -84,15 +84,28 @@ export function registerReportRoutes(
       const report = await repository.get(params.id);
       if (!report) return sendHttpError(reply, 404, 'REPORT_NOT_FOUND', `no report ${params.id}`);
       const english = q.lang === 'en';
-      const page = [
-        '<!doctype html>',
-        `<html lang="${q.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">`,
-        `<title>${escapeXml(report.title)}</title><style>${report.css_content}</style></head><body>`,
-        english ? report.html_content_en : report.html_content,
-        `<script>${english ? report.js_content_en : report.js_content}</script>`,
-        '</body></html>',
-      ].join('\n');
-      return reply.header('content-security-policy', PAGE_CSP).type('text/html; charset=utf-8').send(page);
+      // The stored content was built by the report builder, escaped there; only the title is text.
+      const page = html`<!doctype html>
+        <html lang="${q.lang}">
+          <head>
+            <meta charset="utf-8" />
+            <meta name="viewport" content="width=device-width,initial-scale=1" />
+            <title>${report.title}</title>
+            <style>
+              ${trustedHtml(report.css_content)}
+            </style>
+          </head>
+          <body>
+            ${trustedHtml(english ? report.html_content_en : report.html_content)}
+            <script>
+              ${trustedHtml(english ? report.js_content_en : report.js_content)};
+            </script>
+          </body>
+        </html>`;
+      return reply
+        .header('content-security-policy', PAGE_CSP)
+        .type('text/html; charset=utf-8')
+        .send(page.toString());
     });
   });
 }

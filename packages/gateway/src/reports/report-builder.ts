@@ -2,7 +2,8 @@ import type { MarketIndices, Mover } from '../indices/compute-indices.js';
 import type { IndexPoint } from '../indices/market-indices-service.js';
 import type { ReportContent } from './report-content.js';
 import { LABELS, type Language } from './report-i18n.js';
-import { barChart, escapeXml, lineChart } from './svg-charts.js';
+import { html, type SafeHtml } from '../html/html.js';
+import { barChart, lineChart } from './svg-charts.js';
 
 /** What a report is made of: the latest indices and their history. */
 export interface ReportInput {
@@ -31,8 +32,8 @@ export function buildReport(
   return {
     title: `${LABELS.en.title} ${new Date(input.generatedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     summary,
-    html_content: html(input, 'vi'),
-    html_content_en: html(input, 'en'),
+    html_content: page(input, 'vi').toString(),
+    html_content_en: page(input, 'en').toString(),
     css_content: CSS,
     js_content: script('vi'),
     js_content_en: script('en'),
@@ -52,52 +53,62 @@ function summarize(indices: MarketIndices | null): Record<string, unknown> {
   };
 }
 
-function html(input: ReportInput, language: Language): string {
+function page(input: ReportInput, language: Language): SafeHtml {
   const t = LABELS[language];
   const i = input.indices;
   const body = i
-    ? [
-        `<table class="meta"><tbody>`,
-        row(t.exchange, escapeXml(i.exchange)),
-        row(t.constituents, String(i.constituents)),
-        row(t.weighted, percent(i.volume_weighted_change_pct)),
-        row(t.equal, percent(i.equal_weighted_change_pct)),
-        row(t.breadth, `${i.advancers} / ${i.decliners} / ${i.unchanged}`),
-        row(t.dispersion, `${round(i.dispersion_pct)}%`),
-        `</tbody></table>`,
-        `<h2>${escapeXml(t.history)}</h2>`,
-        lineChart(
+    ? html`<table class="meta">
+          <tbody>
+            ${row(t.exchange, i.exchange)} ${row(t.constituents, i.constituents)}
+            ${row(t.weighted, percent(i.volume_weighted_change_pct))}
+            ${row(t.equal, percent(i.equal_weighted_change_pct))}
+            ${row(t.breadth, `${i.advancers} / ${i.decliners} / ${i.unchanged}`)}
+            ${row(t.dispersion, `${round(i.dispersion_pct)}%`)}
+          </tbody>
+        </table>
+        <h2>${t.history}</h2>
+        ${lineChart(
           input.history.map((p) => ({ at: p.at, value: p.volume_weighted_change_pct })),
           t.history,
-        ),
-        `<h2>${escapeXml(t.movers)}</h2>`,
-        barChart(
+        )}
+        <h2>${t.movers}</h2>
+        ${barChart(
           [...i.top_gainers, ...i.top_losers].map((m) => ({ label: m.symbol, value: m.change_pct })),
           t.movers,
-        ),
-        moverTable(t.gainers, i.top_gainers, language),
-        moverTable(t.losers, i.top_losers, language),
-      ].join('\n')
-    : `<p>${escapeXml(t.noData)}</p>`;
-  return [
-    `<main lang="${language}">`,
-    `<h1>${escapeXml(t.title)}</h1>`,
-    `<p>${escapeXml(t.generated)}: ${new Date(input.generatedAt).toISOString()}</p>`,
-    body,
-    `<button type="button" id="switch-language">${escapeXml(t.toggle)}</button>`,
-    `</main>`,
-  ].join('\n');
+        )}
+        ${moverTable(t.gainers, i.top_gainers, language)} ${moverTable(t.losers, i.top_losers, language)}`
+    : html`<p>${t.noData}</p>`;
+  return html`<main lang="${language}">
+    <h1>${t.title}</h1>
+    <p>${t.generated}: ${new Date(input.generatedAt).toISOString()}</p>
+    ${body}
+    <button type="button" id="switch-language">${t.toggle}</button>
+  </main>`;
 }
 
-function moverTable(title: string, movers: readonly Mover[], language: Language): string {
+function moverTable(title: string, movers: readonly Mover[], language: Language): SafeHtml {
   const t = LABELS[language];
-  const rows = movers
-    .map(
-      (m) =>
-        `<tr><td>${escapeXml(m.symbol)}</td><td>${m.ltp}</td><td class="${m.change_pct >= 0 ? 'up' : 'down'}">${percent(m.change_pct)}</td></tr>`,
-    )
-    .join('');
-  return `<h2>${escapeXml(title)}</h2><table><thead><tr><th>${escapeXml(t.symbol)}</th><th>${escapeXml(t.price)}</th><th>${escapeXml(t.change)}</th></tr></thead><tbody>${rows}</tbody></table>`;
+  const rows = movers.map(
+    (m) =>
+      html`<tr>
+        <td>${m.symbol}</td>
+        <td>${m.ltp}</td>
+        <td class="${m.change_pct >= 0 ? 'up' : 'down'}">${percent(m.change_pct)}</td>
+      </tr>`,
+  );
+  return html`<h2>${title}</h2>
+    <table>
+      <thead>
+        <tr>
+          <th>${t.symbol}</th>
+          <th>${t.price}</th>
+          <th>${t.change}</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${rows}
+      </tbody>
+    </table>`;
 }
 
 /** The page script: the language button goes to the same report in the other language. */
@@ -106,8 +117,11 @@ function script(language: Language): string {
   return `document.getElementById('switch-language')?.addEventListener('click',()=>{const u=new URL(location.href);u.searchParams.set('lang','${other}');location.href=u.toString();});`;
 }
 
-function row(label: string, value: string): string {
-  return `<tr><td>${escapeXml(label)}</td><td>${value}</td></tr>`;
+function row(label: string, value: string | number): SafeHtml {
+  return html`<tr>
+    <td>${label}</td>
+    <td>${value}</td>
+  </tr>`;
 }
 
 function percent(value: number): string {

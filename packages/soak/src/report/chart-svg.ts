@@ -1,3 +1,4 @@
+import escapeHtml from 'escape-html';
 import type { Trend } from '../analysis.js';
 import type { Sample } from '../sample.js';
 
@@ -77,24 +78,19 @@ export function renderChartSvg(input: ChartSvgInput): string {
     const lx = MARGIN.left + 8 + i * 190;
     parts.push(
       `<line x1="${lx}" x2="${lx + 24}" y1="${MARGIN.top - 12}" y2="${MARGIN.top - 12}" stroke="${color}" stroke-width="2"${dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
-      `<text x="${lx + 30}" y="${MARGIN.top - 8}">${escapeXml(name)}</text>`,
+      `<text x="${lx + 30}" y="${MARGIN.top - 8}">${escapeHtml(name)}</text>`,
     );
   });
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="system-ui, sans-serif" font-size="12" role="img">`,
-    `<title>${escapeXml(input.title)}</title>`,
+    `<title>${escapeHtml(input.title)}</title>`,
     '<style>.note{fill:#777}</style>',
     '<rect width="100%" height="100%" fill="#ffffff"/>',
-    `<text x="${MARGIN.left}" y="20" font-size="15" font-weight="600">${escapeXml(input.title)}</text>`,
+    `<text x="${MARGIN.left}" y="20" font-size="15" font-weight="600">${escapeHtml(input.title)}</text>`,
     ...parts,
     '</svg>',
     '',
   ].join('\n');
-}
-
-/** Escapes the five characters XML gives meaning to. */
-export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function series(samples: readonly Sample[], value: (s: Sample) => number | null): Point[] {

@@ -1,8 +1,8 @@
+import escapeHtml from 'escape-html';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { CLEANUP_KINDS, type CleanupEvent } from '../cleanup-events.js';
 import type { Sample } from '../sample.js';
-import { escapeXml } from './chart-svg.js';
 import { REPORT_PAGE_SCRIPT } from './report-page-script.js';
 import type { SeriesJson, SoakSummary } from './summary.js';
 
@@ -91,14 +91,14 @@ export function renderReportHtml(input: ReportHtmlInput): string {
 </head>
 <body>
 <header>
-<h1>Soak report <span class="verdict ${verdictClass}">${s.verdict}</span>${s.status === 'completed' ? '' : ` <span class="status">${escapeXml(s.status)}</span>`}</h1>
-<p>${escapeXml(s.verdict_reason)}</p>
-${s.error ? `<p class="error">${escapeXml(`${s.error.code}: ${s.error.message}`)}</p>` : ''}
+<h1>Soak report <span class="verdict ${verdictClass}">${s.verdict}</span>${s.status === 'completed' ? '' : ` <span class="status">${escapeHtml(s.status)}</span>`}</h1>
+<p>${escapeHtml(s.verdict_reason)}</p>
+${s.error ? `<p class="error">${escapeHtml(`${s.error.code}: ${s.error.message}`)}</p>` : ''}
 </header>
 ${summaryTable(s)}
 <p class="legend">Vertical lines: ${CLEANUP_KINDS.map(
     (k, i) =>
-      `<span><i style="background:${KIND_COLORS[i]}"></i>${escapeXml(k)} (${s.cleanup_events.by_kind[k] ?? 0})</span>`,
+      `<span><i style="background:${KIND_COLORS[i]}"></i>${escapeHtml(k)} (${s.cleanup_events.by_kind[k] ?? 0})</span>`,
   ).join(' ')} <span><i class="dashed"></i>end of warm-up</span></p>
 <div id="charts"></div>
 <script>${js}</script>
@@ -153,7 +153,7 @@ function summaryTable(s: SoakSummary): string {
     ['Target', target(s)],
     ['Load', load(s.load)],
   ];
-  return `<table class="summary">${rows.map(([k, v]) => `<tr><th>${escapeXml(k)}</th><td>${escapeXml(v)}</td></tr>`).join('')}</table>`;
+  return `<table class="summary">${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`;
 }
 
 function series(x: SeriesJson | null): string {
