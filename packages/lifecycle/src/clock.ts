@@ -6,3 +6,41 @@ export type Clock = () => number;
 
 /** The wall clock, `Date.now`. */
 export const systemClock: Clock = () => Date.now();
+
+/** What a {@link Timers} call returns (Node's Timeout, a fake timer); only `clear…` uses it. */
+export type TimerHandle = object | number;
+
+/**
+ * Where a class schedules its work: the intervals of its jobs and the delays whose expiry is the
+ * behaviour (an idle resource closed a minute after its last user left). Classes that schedule
+ * take one as their `timers` option, beside `now`, so a test moves both by hand (the manual clock
+ * of `@steadystate/lifecycle/testing`) instead of sleeping. Timers made here never keep the
+ * process alive.
+ *
+ * Deadlines that only stop a hang (how long `close()` waits for a run, a lock wait's timeout,
+ * a cleanup callback's budget) always run on real time, so a test on a manual clock cannot hang
+ * waiting for a time nobody moves.
+ */
+export interface Timers {
+  setTimeout(callback: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+  setInterval(callback: () => void, ms: number): TimerHandle;
+  clearInterval(handle: TimerHandle): void;
+}
+
+/** Node's timers, `unref()`ed. */
+export const systemTimers: Timers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms).unref(),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout | undefined),
+  setInterval: (callback, ms) => setInterval(callback, ms).unref(),
+  clearInterval: (handle) => clearInterval(handle as NodeJS.Timeout | undefined),
+};
+
+/** The time and the timers of one component tree: what a service threads through its options. */
+export interface ClockSource {
+  now: Clock;
+  timers: Timers;
+}
+
+/** Real time: `Date.now` and Node's timers. */
+export const systemClockSource: ClockSource = { now: systemClock, timers: systemTimers };

@@ -23,6 +23,8 @@ export const LifecycleErrorCode = {
   DUPLICATE_NAME: 'ERR_LIFECYCLE_DUPLICATE_NAME',
   /** A registry reached its configured cap on entries. */
   LIMIT_REACHED: 'ERR_LIFECYCLE_LIMIT_REACHED',
+  /** A part failed to close (`CloseStepError`: `step` names it, `cause` is what it threw). */
+  CLOSE_FAILED: 'ERR_LIFECYCLE_CLOSE_FAILED',
   /** A leak test saw the heap grow faster than its limit. */
   LEAK_DETECTED: 'ERR_LIFECYCLE_LEAK_DETECTED',
 } as const;

@@ -130,12 +130,25 @@ export {
   type LifecycleMetricsOptions,
 } from './metrics/lifecycle-metrics.js';
 
+// Composition
+export { AsyncDisposableStack, SuppressedError } from './async-disposable-stack.js';
+export { CloseStepError, closeStep, disposalErrors, disposeReporting } from './close-steps.js';
+export type { SchedulingOptions } from './scheduling-options.js';
+
 // Foundations
 export { increment as incrementCounter } from './internal/counter.js';
 export { CloseOnce } from './internal/close-once.js';
 export { Listeners } from './internal/listeners.js';
 export { raceAbort } from './internal/race-abort.js';
 export { seededRandom } from './seeded-random.js';
-export { systemClock, type Clock } from './clock.js';
+export {
+  systemClock,
+  systemClockSource,
+  systemTimers,
+  type Clock,
+  type ClockSource,
+  type TimerHandle,
+  type Timers,
+} from './clock.js';
 export { InvalidOptionError, LifecycleError, LifecycleErrorCode } from './errors.js';
 export { silentLogger, stderrLogger, type Logger } from './logger.js';

@@ -1,8 +1,9 @@
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
 import type { StructureRegistry } from './structure-registry.js';
+import type { SchedulingOptions } from './scheduling-options.js';
 
-export interface KeyedMutexOptions {
+export interface KeyedMutexOptions extends SchedulingOptions {
   /** Names the mutex in errors, logs, stats and the structure registry. @default 'keyed-mutex' */
   name?: string;
   /**

@@ -80,6 +80,8 @@ export class KeyedMutex<K = string> implements MeasuredStructure {
     this.#maxWaiters = read.integer('maxWaiters', { min: 0, max: MAX_COUNT }, 100_000);
     const logger = read.object('logger', ['warn', 'error'], stderrLogger);
     this.#now = read.function('now', systemClock);
+    const timers = read.timers();
+    const autostart = read.boolean('autostart', true);
     const structures = read.optionalObject<NonNullable<KeyedMutexOptions['structures']>>('structures', [
       'register',
     ]);
@@ -97,8 +99,15 @@ export class KeyedMutex<K = string> implements MeasuredStructure {
             run: () => void this.sweep(),
             logger,
             now: this.#now,
+            timers,
+            autostart,
           });
     this.#unregister = registerStructure(structures, this);
+  }
+
+  /** Starts the idle sweep; only needed with `autostart: false`. Throws `CLOSED` after `close()`. */
+  start(): void {
+    this.#sweeper?.start();
   }
 
   /** Entries: keys held, awaited or idle. */

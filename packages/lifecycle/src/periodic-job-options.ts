@@ -1,5 +1,6 @@
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
+import type { SchedulingOptions } from './scheduling-options.js';
 
 /** What one run of a {@link PeriodicJob} receives. */
 export interface PeriodicRunContext {
@@ -9,7 +10,8 @@ export interface PeriodicRunContext {
   runNumber: number;
 }
 
-export interface PeriodicJobOptions {
+/** `timers` schedules the interval and the run timeout. */
+export interface PeriodicJobOptions extends SchedulingOptions {
   /** Names the job in logs, stats and metrics. Required. */
   name: string;
   /** Milliseconds between scheduled runs; 1 to 2^31 - 1. Required. */
@@ -29,10 +31,11 @@ export interface PeriodicJobOptions {
    */
   timeoutMs?: number;
   /**
-   * Start the first run right after construction instead of one interval later.
+   * Start the first run right after the schedule starts instead of one interval later.
    * @default false
    */
   runOnStart?: boolean;
+
   /**
    * What `close()` does with a run in progress: `'abort'` aborts its signal and then waits for it
    * to settle; `'await'` lets it finish. Either way the wait is capped by `closeTimeoutMs`.

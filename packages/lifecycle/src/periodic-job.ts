@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock, type TimerHandle, type Timers } from './clock.js';
 import { LifecycleError, LifecycleErrorCode, closedError } from './errors.js';
 import { CloseOnce } from './internal/close-once.js';
 import { increment } from './internal/counter.js';
@@ -18,7 +18,8 @@ export type { PeriodicJobOptions, PeriodicJobStats, PeriodicRunContext, Periodic
  * Runs a function every interval and never lets two runs overlap: a tick that arrives while a
  * run is in progress is counted as skipped. Every run is followed by the cleanup hook in a
  * `finally`; errors are caught, logged and counted, so the loop never dies. The timer is
- * `unref()`ed and cleared by `close()`.
+ * `unref()`ed and cleared by `close()`. Built with `autostart: false`, it schedules nothing until
+ * `start()`, so an owner can build all its parts before any of them runs.
  */
 export class PeriodicJob {
   readonly name: string;
@@ -30,8 +31,10 @@ export class PeriodicJob {
   readonly #closeTimeoutMs: number;
   readonly #logger: Logger;
   readonly #now: Clock;
-  readonly #timer: NodeJS.Timeout;
+  readonly #timers: Timers;
+  readonly #runOnStart: boolean;
   readonly #closing = new CloseOnce();
+  #timer: TimerHandle | undefined;
 
   #current: { promise: Promise<PeriodicRunOutcome>; controller: AbortController } | undefined;
   #runs = 0;
@@ -56,11 +59,25 @@ export class PeriodicJob {
     this.#closeTimeoutMs = read.integer('closeTimeoutMs', { min: 0, max: MAX_DURATION_MS }, 5000);
     this.#logger = read.object('logger', ['warn', 'error'], stderrLogger);
     this.#now = read.function('now', systemClock);
-    const runOnStart = read.boolean('runOnStart', false);
+    this.#timers = read.timers();
+    this.#runOnStart = read.boolean('runOnStart', false);
+    if (read.boolean('autostart', true)) this.start();
+  }
 
-    this.#timer = setInterval(() => this.#tick(), this.intervalMs);
-    this.#timer.unref();
-    if (runOnStart) queueMicrotask(() => this.#tick());
+  /** True once the schedule runs (from construction, or from `start()` with `autostart: false`). */
+  get started(): boolean {
+    return this.#timer !== undefined;
+  }
+
+  /**
+   * Starts the schedule (and the first run, with `runOnStart`). Only needed with
+   * `autostart: false`; a second call does nothing. Throws `CLOSED` after `close()`.
+   */
+  start(): void {
+    if (this.#closing.closing) throw closedError(`PeriodicJob "${this.name}"`);
+    if (this.#timer !== undefined) return;
+    this.#timer = this.#timers.setInterval(() => this.#tick(), this.intervalMs);
+    if (this.#runOnStart) queueMicrotask(() => this.#tick());
   }
 
   /** True while a run is in progress. */
@@ -101,7 +118,7 @@ export class PeriodicJob {
    */
   close(): Promise<void> {
     return this.#closing.run(async () => {
-      clearInterval(this.#timer);
+      if (this.#timer !== undefined) this.#timers.clearInterval(this.#timer);
       const current = this.#current;
       if (!current) return;
       if (this.#closeMode === 'abort') current.controller.abort(closedError(`PeriodicJob "${this.name}"`));
@@ -161,7 +178,7 @@ export class PeriodicJob {
         this.#logger.error({ job: this.name, err: error }, 'periodic job run failed');
       }
     } finally {
-      if (timeout) clearTimeout(timeout);
+      if (timeout !== undefined) this.#timers.clearTimeout(timeout);
       await this.#runCleanup();
       this.#lastDurationMs = performance.now() - started;
       this.#lastFinishedAt = this.#now();
@@ -170,10 +187,10 @@ export class PeriodicJob {
     return outcome;
   }
 
-  #armTimeout(controller: AbortController): NodeJS.Timeout | undefined {
+  #armTimeout(controller: AbortController): TimerHandle | undefined {
     if (this.#timeoutMs === undefined) return undefined;
     const limit = this.#timeoutMs;
-    const timer = setTimeout(() => {
+    return this.#timers.setTimeout(() => {
       controller.abort(
         new LifecycleError(
           LifecycleErrorCode.TIMEOUT,
@@ -181,8 +198,6 @@ export class PeriodicJob {
         ),
       );
     }, limit);
-    timer.unref();
-    return timer;
   }
 
   async #runCleanup(): Promise<void> {
@@ -196,7 +211,7 @@ export class PeriodicJob {
   }
 }
 
-/** Waits for `promise` to settle, but never longer than `ms`. */
+/** Waits for `promise` to settle, but never longer than `ms` of real time (a hang guard). */
 async function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const limit = new Promise<void>((resolve) => {

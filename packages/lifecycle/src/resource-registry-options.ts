@@ -1,6 +1,7 @@
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
 import type { StructureRegistry } from './structure-registry.js';
+import type { SchedulingOptions } from './scheduling-options.js';
 
 /** What a factory receives besides the key. */
 export interface ResourceFactoryContext {
@@ -49,7 +50,7 @@ export interface CloseKeyOptions {
  */
 export type CloseKeyResult = 'closed' | 'draining' | 'absent';
 
-export interface ResourceRegistryOptions<K, R> {
+export interface ResourceRegistryOptions<K, R> extends SchedulingOptions {
   /**
    * A resource with no leases whose last acquire or release is at least this old is closed by the
    * sweep. 0 closes every unleased resource at the next sweep.

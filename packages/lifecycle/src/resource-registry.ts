@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock, type Timers } from './clock.js';
 import { LifecycleError, LifecycleErrorCode, closedError } from './errors.js';
 import { captureCallSite, type CallSite } from './internal/call-site.js';
 import { callThen } from './internal/call-then.js';
@@ -63,6 +63,7 @@ export class ResourceRegistry<K, R extends NonNullable<unknown>> implements Meas
   readonly #keyOf: (key: K) => string;
   readonly #logger: Logger;
   readonly #now: Clock;
+  readonly #timers: Timers;
   readonly #owner: string;
   readonly #table = new ResourceTable<K, R>();
   readonly #sweeper: PeriodicJob;
@@ -91,6 +92,8 @@ export class ResourceRegistry<K, R extends NonNullable<unknown>> implements Meas
     this.name = read.string('name', 'resources');
     this.#logger = read.object('logger', ['warn', 'error'], stderrLogger);
     this.#now = read.function('now', systemClock);
+    this.#timers = read.timers();
+    const autostart = read.boolean('autostart', true);
     const structures = read.optionalObject<StructureRegistry>('structures', ['register']);
 
     this.#owner = `ResourceRegistry "${this.name}"`;
@@ -102,8 +105,16 @@ export class ResourceRegistry<K, R extends NonNullable<unknown>> implements Meas
       run: () => void this.#sweep(),
       logger: this.#logger,
       now: this.#now,
+      timers: this.#timers,
+      autostart,
     });
     this.#unregister = registerStructure(structures, this);
+  }
+
+  /** Starts the idle sweep; only needed with `autostart: false`. Throws `CLOSED` after `close()`. */
+  start(): void {
+    if (this.#closing.closing) throw closedError(this.#owner);
+    this.#sweeper.start();
   }
 
   /** Resources being created or ready. */
@@ -283,19 +294,18 @@ export class ResourceRegistry<K, R extends NonNullable<unknown>> implements Meas
 
   #scheduleDelayedClose(entry: ResourceEntry<K, R>, delayMs: number): void {
     this.#cancelDelayedClose(entry);
-    entry.delayedClose = setTimeout(() => {
+    entry.delayedClose = this.#timers.setTimeout(() => {
       entry.delayedClose = undefined;
       this.#closesScheduled--;
       // Re-checked at the deadline: a lease taken meanwhile cancelled the timer, but be sure.
       if (entry.idle) void this.#startClose(entry);
     }, delayMs);
-    entry.delayedClose.unref();
     this.#closesScheduled++;
   }
 
   #cancelDelayedClose(entry: ResourceEntry<K, R>): void {
     if (entry.delayedClose === undefined) return;
-    clearTimeout(entry.delayedClose);
+    this.#timers.clearTimeout(entry.delayedClose);
     entry.delayedClose = undefined;
     this.#closesScheduled--;
   }

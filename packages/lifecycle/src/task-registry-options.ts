@@ -2,8 +2,9 @@ import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
 import type { StructureRegistry } from './structure-registry.js';
 import type { TaskSnapshot } from './task-types.js';
+import type { SchedulingOptions } from './scheduling-options.js';
 
-export interface TaskRegistryOptions<R> {
+export interface TaskRegistryOptions<R> extends SchedulingOptions {
   /** Names the registry in logs, stats and the structure registry. @default 'tasks' */
   name?: string;
   /**

@@ -1,6 +1,8 @@
 import { systemClock, type Clock } from './clock.js';
 import { InvalidOptionError, LifecycleError, LifecycleErrorCode, closedError } from './errors.js';
 import { callThen } from './internal/call-then.js';
+import { AsyncDisposableStack } from './async-disposable-stack.js';
+import { closeStep, disposeReporting } from './close-steps.js';
 import { CloseOnce } from './internal/close-once.js';
 import { increment } from './internal/counter.js';
 import { toError } from './internal/errors.js';
@@ -93,6 +95,8 @@ export class TaskRegistry<R = unknown> implements MeasuredStructure {
     const logger = read.object<Logger>('logger', ['warn', 'error'], stderrLogger);
     this.#logger = logger;
     this.#now = read.function('now', systemClock);
+    const timers = read.timers();
+    const autostart = read.boolean('autostart', true);
     const structures = read.optionalObject<StructureRegistry>('structures', ['register']);
     this.capacity = this.maxConcurrent + this.maxQueued + this.maxRetained;
 
@@ -114,7 +118,17 @@ export class TaskRegistry<R = unknown> implements MeasuredStructure {
       run: () => void this.sweep(),
       logger,
       now: this.#now,
+      timers,
+      autostart,
     });
+  }
+
+  /**
+   * Starts the retention sweep; only needed with `autostart: false` (named apart from `start()`,
+   * which starts a task). Throws `CLOSED` after `close()`.
+   */
+  startSweep(): void {
+    this.#sweepJob.start();
   }
 
   /** Tasks held, in every status. */
@@ -234,14 +248,16 @@ export class TaskRegistry<R = unknown> implements MeasuredStructure {
    * Idempotent: later calls get the same promise.
    */
   close(): Promise<void> {
-    return this.#closing.run(async () => {
-      await this.#closeStep('sweep', () => this.#sweepJob.close());
-      const reason = closedError(`TaskRegistry "${this.name}"`);
-      for (const record of this.#store.unfinished()) this.#cancel(record, false, reason);
-      // One deadline for all, including tasks cancelled earlier with a longer grace.
-      await this.#slots.drain(this.closeTimeoutMs);
-      await this.#closeStep('store', () => this.#store.close());
-      this.#unregister();
+    return this.#closing.run(() => {
+      // Pushed in reverse: the sweep stops first, the registration goes last.
+      const steps = new AsyncDisposableStack();
+      steps.defer(() => this.#unregister());
+      steps.defer(closeStep('store', () => this.#store.close()));
+      steps.defer(() => this.#cancelAll());
+      steps.defer(closeStep('sweep', () => this.#sweepJob.close()));
+      return disposeReporting(steps, (error) =>
+        this.#logger.error({ registry: this.name, err: error }, 'task registry close step failed'),
+      );
     });
   }
 
@@ -333,14 +349,11 @@ export class TaskRegistry<R = unknown> implements MeasuredStructure {
     );
   }
 
-  async #closeStep(step: string, close: () => Promise<void>): Promise<void> {
-    try {
-      await close();
-    } catch (thrown) {
-      this.#logger.error(
-        { registry: this.name, step, err: toError(thrown) },
-        'task registry close step failed',
-      );
-    }
+  /** Cancels every pending and running task and waits for the running ones, within closeTimeoutMs. */
+  async #cancelAll(): Promise<void> {
+    const reason = closedError(`TaskRegistry "${this.name}"`);
+    for (const record of this.#store.unfinished()) this.#cancel(record, false, reason);
+    // One deadline for all, including tasks cancelled earlier with a longer grace.
+    await this.#slots.drain(this.closeTimeoutMs);
   }
 }

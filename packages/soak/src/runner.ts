@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { AsyncDisposableStack, closeStep, disposeReporting } from '@steadystate/lifecycle';
 import { join } from 'node:path';
 import { analyze, trendMbPerHour } from './analysis.js';
 import { SoakError, SoakErrorCode } from './errors.js';
@@ -53,14 +54,20 @@ export async function runSoak(options: SoakOptions, io: RunIo): Promise<SoakResu
   let sampler: Sampler | undefined;
   let probe: GatewayProbe | undefined;
   let profile: GatewayProfile | undefined;
+  const stopped: { exit: TargetExit | null } = { exit: null };
   let ending: Ending;
+  // What the run started, stopped in reverse: the sampler (stop measuring), the load, the target.
+  const parts = new AsyncDisposableStack();
   try {
     target = await startTarget(options, credentials);
+    const started = target;
+    parts.defer(closeStep('target', async () => void (stopped.exit = await started.stop())));
+    // Pushed before the sampler although it starts after it: the load stops after the last sample.
+    parts.defer(closeStep('load', () => profile?.close()));
     probe = new GatewayProbe({ httpUrl: target.httpUrl, adminToken: credentials.adminToken });
     startedAt = new Date();
     t0 = performance.now();
     const gone = new AbortController();
-    const started = target;
     const s = new Sampler({
       pid: target.pid,
       probe,
@@ -72,6 +79,7 @@ export async function runSoak(options: SoakOptions, io: RunIo): Promise<SoakResu
       onTargetGone: () => gone.abort(),
     });
     sampler = s;
+    parts.defer(closeStep('sampler', () => s.close()));
     s.start();
     profile = await GatewayProfile.start({
       httpUrl: target.httpUrl,
@@ -96,25 +104,11 @@ export async function runSoak(options: SoakOptions, io: RunIo): Promise<SoakResu
   }
   const durationSeconds = (performance.now() - t0) / 1000;
 
-  // Fixed order, each step on its own: stop measuring, then the load, then the target.
   progress.finish();
-  const steps: [string, () => Promise<unknown>][] = [
-    ['sampler', async () => sampler?.close()],
-    ['load', async () => profile?.close()],
-  ];
-  for (const [name, step] of steps) {
-    try {
-      await step();
-    } catch (error) {
-      io.stderr.write(`steadystate-soak: error while stopping the ${name}: ${String(error)}\n`);
-    }
-  }
-  let exit: TargetExit | null = null;
-  try {
-    exit = (await target?.stop()) ?? null;
-  } catch (error) {
-    io.stderr.write(`steadystate-soak: error while stopping the target: ${String(error)}\n`);
-  }
+  await disposeReporting(parts, (error) =>
+    io.stderr.write(`steadystate-soak: ${error instanceof Error ? error.message : String(error)}\n`),
+  );
+  const { exit } = stopped;
   if (ending.kind !== 'error' && exit !== null && (exit.code !== 0 || exit.killed)) {
     ending = {
       kind: 'error',

@@ -1,3 +1,4 @@
+import { systemTimers, type Timers } from '../clock.js';
 import { InvalidOptionError } from '../errors.js';
 
 interface NumberRule {
@@ -93,6 +94,15 @@ export class OptionReader {
 
   optionalObject<T extends object>(name: string, methods: readonly string[]): T | undefined {
     return this.#options[name] === undefined ? undefined : this.object<T>(name, methods);
+  }
+
+  /** The `timers` option: where a class schedules its work; Node's own (unref()ed) when absent. */
+  timers(): Timers {
+    return this.object<Timers>(
+      'timers',
+      ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'],
+      systemTimers,
+    );
   }
 
   /** One of the listed string values. */

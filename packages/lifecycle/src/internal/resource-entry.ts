@@ -1,3 +1,4 @@
+import type { TimerHandle } from '../clock.js';
 import type {
   ResourceEntryInfo,
   ResourceFactoryContext,
@@ -33,7 +34,7 @@ export class ResourceEntry<K, R> {
   /** The close, once started; later close requests get the same promise. */
   closed: Promise<void> | undefined;
   /** Pending `closeDelayMs` close after the last release; cleared by a new lease or a close. */
-  delayedClose: NodeJS.Timeout | undefined;
+  delayedClose: TimerHandle | undefined;
   /** What the factory receives; its signal is created only if the factory reads it. */
   readonly factoryContext: ResourceFactoryContext;
   #resolve!: (resource: R) => void;

@@ -55,6 +55,12 @@ export interface GcObserverOptions {
   structures?: StructureRegistry;
   /** Where a failing listener is reported. @default stderrLogger */
   logger?: Logger;
+  /**
+   * Start observing at construction. With `false`, nothing is observed until `start()`, so an
+   * owner can build every part before any of them works.
+   * @default true
+   */
+  autostart?: boolean;
 }
 
 /** Counters of one kind of collection. */

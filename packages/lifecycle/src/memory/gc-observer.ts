@@ -46,6 +46,7 @@ export class GcObserver {
   readonly #observer: PerformanceObserver;
   readonly #unregister: () => void;
   readonly #closing = new CloseOnce();
+  #observing = false;
   #count = 0;
   #totalPauseMs = 0;
   #maxPauseMs = 0;
@@ -61,6 +62,7 @@ export class GcObserver {
     this.name = read.string('name', 'gc-observer');
     const structures = read.optionalObject<StructureRegistry>('structures', ['register']);
     this.#logger = read.object('logger', ['warn', 'error'], stderrLogger);
+    const autostart = read.boolean('autostart', true);
 
     for (const kind of ALL_KINDS) {
       this.#byKind[kind] = { count: 0, totalPauseMs: 0, maxPauseMs: 0, consecutiveLongPauses: 0 };
@@ -79,6 +81,14 @@ export class GcObserver {
       },
     });
     this.#observer = new PerformanceObserver((list) => this.#onBatch(list));
+    if (autostart) this.start();
+  }
+
+  /** Starts observing; only needed with `autostart: false`. Throws `CLOSED` after `close()`. */
+  start(): void {
+    if (this.#closing.closing) throw closedError(`GcObserver "${this.name}"`);
+    if (this.#observing) return;
+    this.#observing = true;
     this.#observer.observe({ entryTypes: ['gc'] });
   }
 
@@ -147,7 +157,7 @@ export class GcObserver {
     }
     return {
       name: this.name,
-      observing: !this.#closing.closing,
+      observing: this.#observing && !this.#closing.closing,
       count: this.#count,
       totalPauseMs: this.#totalPauseMs,
       maxPauseMs: this.#maxPauseMs,

@@ -4,6 +4,7 @@ import type { CleanupReport, CleanupCallbackStats } from './cleanup-callback.js'
 import type { MemoryLevel, MemoryMeasure, MemoryThresholds } from './memory-level.js';
 import type { MemoryPressure } from './pressure.js';
 import type { MemoryReading } from './read-memory.js';
+import type { SchedulingOptions } from '../scheduling-options.js';
 
 /** The result of one forced collection, as the monitor records it. */
 export interface ForcedGcResult {
@@ -11,7 +12,7 @@ export interface ForcedGcResult {
   freedBytes: number;
 }
 
-export interface MemoryMonitorOptions {
+export interface MemoryMonitorOptions extends SchedulingOptions {
   /** Milliseconds between samples. @default 30000 */
   intervalMs?: number;
   /**

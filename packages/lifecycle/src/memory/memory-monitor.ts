@@ -106,6 +106,8 @@ export class MemoryMonitor {
     this.#runGc = read.function('runGc', defaultGc);
     this.#logger = read.object('logger', ['warn', 'error'], stderrLogger);
     this.#now = read.function('now', systemClock);
+    const timers = read.timers();
+    const autostart = read.boolean('autostart', true);
 
     const onListenerError = (error: unknown) => {
       this.#listenerErrors = increment(this.#listenerErrors);
@@ -121,8 +123,15 @@ export class MemoryMonitor {
       run: () => this.checkNow(),
       logger: this.#logger,
       now: this.#now,
+      timers,
+      autostart,
       closeMode: 'await',
     });
+  }
+
+  /** Starts sampling every `intervalMs`; only needed with `autostart: false`. Throws `CLOSED` after `close()`. */
+  start(): void {
+    this.#sampler.start();
   }
 
   /** The level of the last sample ('OK' before the first). */
