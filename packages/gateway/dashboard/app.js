@@ -1,29 +1,15 @@
 // The live memory dashboard: charts and tables fed by the gateway's stats stream (Server-Sent
 // Events). Plain browser JavaScript, no build step; uPlot is served by the gateway itself.
 import { createCharts, drawCharts } from './charts.js';
+import { openStream } from './stream.js';
 import { renderTables } from './tables.js';
+import { takeToken, tokenForm } from './token.js';
 
 const MB = 1024 * 1024;
 const KEEP = 600; // samples on the charts: ten minutes at one a second
 
 const samples = [];
 let thresholds = null;
-
-function token() {
-  const fromUrl = new URLSearchParams(location.search).get('token');
-  if (fromUrl) sessionStorage.setItem('steadystate-token', fromUrl);
-  return fromUrl ?? sessionStorage.getItem('steadystate-token');
-}
-
-function askForToken() {
-  const form = document.getElementById('token-form');
-  form.hidden = false;
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    sessionStorage.setItem('steadystate-token', document.getElementById('token-input').value);
-    location.reload();
-  });
-}
 
 function text(id, value) {
   document.getElementById(id).textContent = value;
@@ -67,33 +53,41 @@ function renderSnapshot(snapshot) {
   document.body.dataset.snapshots = String(Number(document.body.dataset.snapshots ?? 0) + 1);
 }
 
-function connect(secret) {
-  const source = new EventSource(`/api/dashboard/stream?token=${encodeURIComponent(secret)}`);
-  source.addEventListener('open', () => text('connection', 'live'));
-  source.addEventListener('error', () => text('connection', 'reconnecting…'));
-  source.addEventListener('history', (event) => {
-    samples.splice(0, samples.length, ...JSON.parse(event.data));
+const handlers = {
+  history(history) {
+    samples.splice(0, samples.length, ...history);
     redraw();
-  });
-  source.addEventListener('sample', (event) => {
-    samples.push(JSON.parse(event.data));
+  },
+  sample(sample) {
+    samples.push(sample);
     if (samples.length > KEEP) samples.splice(0, samples.length - KEEP);
     redraw();
-  });
-  source.addEventListener('snapshot', (event) => {
-    renderSnapshot(JSON.parse(event.data));
+  },
+  snapshot(snapshot) {
+    renderSnapshot(snapshot);
     redraw();
-  });
-}
+  },
+};
 
 function start() {
-  const secret = token();
-  if (!secret) {
-    askForToken();
-    return;
-  }
   createCharts();
-  connect(secret);
+  let stream = null;
+  const connect = (secret) => {
+    stream?.close();
+    text('connection', 'connecting');
+    stream = openStream(secret, {
+      onEvent: (name, data) => handlers[name](data),
+      onStatus: (status) => text('connection', status),
+      onRefused: () => {
+        text('connection', 'token refused');
+        form.ask({ refused: true });
+      },
+    });
+  };
+  const form = tokenForm(connect);
+  const secret = takeToken();
+  if (secret) connect(secret);
+  else form.ask({ refused: false });
 }
 
 if (document.readyState === 'loading') addEventListener('DOMContentLoaded', start);
