@@ -1,6 +1,7 @@
 // The live memory dashboard: charts and tables fed by the gateway's stats stream (Server-Sent
 // Events). Plain browser JavaScript, no build step; uPlot is served by the gateway itself.
 import { createCharts, drawCharts } from './charts.js';
+import { renderHeadroom } from './headroom.js';
 import { openStream } from './stream.js';
 import { renderTables } from './tables.js';
 import { takeToken, tokenForm } from './token.js';
@@ -28,6 +29,7 @@ function setLevel(level) {
 function redraw() {
   drawCharts(samples, thresholds);
   const last = samples[samples.length - 1];
+  renderHeadroom(last?.rss, thresholds);
   if (last) {
     text('rss-value', mb(last.rss));
     text('heap-value', mb(last.heapUsed));
