@@ -1,26 +1,33 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isAdminToken } from '../auth/api-keys.js';
 import type { DashboardStreams } from '../dashboard/dashboard-streams.js';
 import { sendHttpError } from './http-errors.js';
 
-/** The page and its scripts, read once at start: no CDN, so the dashboard works offline. */
+const JS = 'text/javascript; charset=utf-8';
+const CSS = 'text/css; charset=utf-8';
+const TYPES: Record<string, string | undefined> = { '.js': JS, '.css': CSS };
+
+/**
+ * The page and its scripts, read once at start: no CDN, so the dashboard works offline. Every
+ * script and style sheet in `dashboard/` is served (the page's modules import one another).
+ */
 function loadAssets(): Record<string, { type: string; body: Buffer }> {
-  const own = (file: string) =>
-    readFileSync(fileURLToPath(new URL(`../../../dashboard/${file}`, import.meta.url)));
+  const dir = fileURLToPath(new URL('../../../dashboard/', import.meta.url));
   const uplot = (file: string) => readFileSync(createRequire(import.meta.url).resolve(`uplot/dist/${file}`));
-  return {
-    '/': { type: 'text/html; charset=utf-8', body: own('index.html') },
-    '/dashboard/app.js': { type: 'text/javascript; charset=utf-8', body: own('app.js') },
-    '/dashboard/style.css': { type: 'text/css; charset=utf-8', body: own('style.css') },
-    '/dashboard/uPlot.iife.min.js': {
-      type: 'text/javascript; charset=utf-8',
-      body: uplot('uPlot.iife.min.js'),
-    },
-    '/dashboard/uPlot.min.css': { type: 'text/css; charset=utf-8', body: uplot('uPlot.min.css') },
+  const assets: Record<string, { type: string; body: Buffer }> = {
+    '/': { type: 'text/html; charset=utf-8', body: readFileSync(join(dir, 'index.html')) },
+    '/dashboard/uPlot.iife.min.js': { type: JS, body: uplot('uPlot.iife.min.js') },
+    '/dashboard/uPlot.min.css': { type: CSS, body: uplot('uPlot.min.css') },
   };
+  for (const file of readdirSync(dir)) {
+    const type = TYPES[extname(file)];
+    if (type) assets[`/dashboard/${file}`] = { type, body: readFileSync(join(dir, file)) };
+  }
+  return assets;
 }
 
 const PAGE_CSP =
