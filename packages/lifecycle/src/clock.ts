@@ -7,6 +7,9 @@ export type Clock = () => number;
 /** The wall clock, `Date.now`. */
 export const systemClock: Clock = () => Date.now();
 
+/** The longest delay a Node.js timer can hold: 2^31 - 1 ms, about 24.8 days. Longer ones fire at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** What a {@link Timers} call returns (Node's Timeout, a fake timer); only `clear…` uses it. */
 export type TimerHandle = object | number;
 
@@ -22,7 +25,8 @@ export type TimerHandle = object | number;
  * waiting for a time nobody moves.
  */
 export interface Timers {
-  setTimeout(callback: () => void, ms: number): TimerHandle;
+  /** Like Node's: `args` are passed to `callback`, so a timer per object needs no closure per object. */
+  setTimeout<A extends unknown[]>(callback: (...args: A) => void, ms: number, ...args: A): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
   setInterval(callback: () => void, ms: number): TimerHandle;
   clearInterval(handle: TimerHandle): void;
@@ -30,7 +34,7 @@ export interface Timers {
 
 /** Node's timers, `unref()`ed. */
 export const systemTimers: Timers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms).unref(),
+  setTimeout: (callback, ms, ...args) => setTimeout(callback, ms, ...args).unref(),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout | undefined),
   setInterval: (callback, ms) => setInterval(callback, ms).unref(),
   clearInterval: (handle) => clearInterval(handle as NodeJS.Timeout | undefined),

@@ -133,7 +133,7 @@ export {
 // Composition
 export { AsyncDisposableStack, SuppressedError } from './async-disposable-stack.js';
 export { CloseStepError, closeStep, disposalErrors, disposeReporting } from './close-steps.js';
-export type { SchedulingOptions } from './scheduling-options.js';
+export { schedulingOf, type SchedulingOptions } from './scheduling-options.js';
 
 // Foundations
 export { increment as incrementCounter } from './internal/counter.js';
@@ -142,6 +142,7 @@ export { Listeners } from './internal/listeners.js';
 export { raceAbort } from './internal/race-abort.js';
 export { seededRandom } from './seeded-random.js';
 export {
+  MAX_TIMER_MS,
   systemClock,
   systemClockSource,
   systemTimers,

@@ -1,4 +1,4 @@
-import type { Timers } from './clock.js';
+import type { Clock, Timers } from './clock.js';
 
 /** The options every class that schedules work of its own shares. */
 export interface SchedulingOptions {
@@ -15,4 +15,11 @@ export interface SchedulingOptions {
    * @default true
    */
   autostart?: boolean;
+}
+
+/** The `now`, `timers` and `autostart` an owner received, to pass on to the parts it builds. */
+export function schedulingOf(options: SchedulingOptions & { now?: Clock }): SchedulingOptions & {
+  now?: Clock;
+} {
+  return { now: options.now, timers: options.timers, autostart: options.autostart };
 }

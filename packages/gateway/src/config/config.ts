@@ -118,8 +118,8 @@ export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
   readonly problems: string[];
 
-  constructor(problems: string[]) {
-    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  constructor(problems: string[], options?: ErrorOptions) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`, options);
     this.name = 'ConfigError';
     this.problems = problems;
   }

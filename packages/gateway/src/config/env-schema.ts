@@ -1,3 +1,4 @@
+import { MAX_TIMER_MS } from '@steadystate/lifecycle';
 import { z } from 'zod';
 import {
   EXCHANGE_DESCRIPTION,
@@ -17,9 +18,14 @@ export const integer = (min: number, max: number) =>
 
 /**
  * A decimal number of `unit`s in [min, max], from an environment string, multiplied by `scale`
- * (e.g. seconds to ms). Decimals are allowed so tests and accelerated soaks can use 0.2 s.
+ * (e.g. seconds to ms). Decimals are allowed so tests and accelerated soaks can use 0.2 s. A
+ * duration's maximum is at most what a timer can hold (MAX_TIMER_MS, 24.8 days): the toolkit
+ * refuses longer ones, and the variable is the place to say so.
  */
 const decimal = (unit: string, scale: number) => (min: number, max: number) => {
+  if (scale > 1 && max * scale > MAX_TIMER_MS) {
+    throw new RangeError(`a duration variable allows ${max} ${unit}, more than a timer can hold`);
+  }
   const expected = `must be a number${unit ? ` of ${unit}` : ''} from ${min} to ${max}`;
   return z
     .string()
@@ -34,6 +40,8 @@ const decimal = (unit: string, scale: number) => (min: number, max: number) => {
 export const seconds = decimal('seconds', 1000);
 /** A duration in hours, as ms. */
 export const hours = decimal('hours', 3_600_000);
+/** The most hours a duration variable allows: what a timer can hold, in whole hours (596). */
+export const MAX_HOURS = Math.floor(MAX_TIMER_MS / 3_600_000);
 /** A plain decimal number. */
 export const number = decimal('', 1);
 
@@ -102,18 +110,18 @@ export const envSchema = z.object({
 
   DATA_DIR: z.string().trim().min(1, 'must be a directory path').default('data'),
   LOGS_DIR: z.string().trim().min(1, 'must be a directory path').optional(),
-  TASK_CLEANUP_AFTER_HOURS: hours(0.0001, 720).default(3_600_000),
+  TASK_CLEANUP_AFTER_HOURS: hours(0.0001, MAX_HOURS).default(3_600_000),
   TASK_CLEANUP_INTERVAL: seconds(0.05, 86_400).default(300_000),
   MAX_CONCURRENT_SCANS: integer(1, 64).default(2),
   MAX_QUEUED_SCANS: integer(0, 10_000).default(50),
   MAX_RETAINED_TASKS: integer(0, 100_000).default(1000),
   SCAN_MAX_SYMBOLS: integer(1, 5000).default(500),
-  LOG_LOCK_MAX_IDLE_HOURS: hours(0.0001, 720).default(7_200_000),
+  LOG_LOCK_MAX_IDLE_HOURS: hours(0.0001, MAX_HOURS).default(7_200_000),
   LOG_LOCK_CLEANUP_INTERVAL: seconds(0.05, 86_400).default(600_000),
-  LOG_MAX_AGE_HOURS: hours(0.0001, 8760).default(86_400_000),
+  LOG_MAX_AGE_HOURS: hours(0.0001, MAX_HOURS).default(86_400_000),
   LOG_MAX_TOTAL_MB: integer(1, 1_048_576).default(256),
   LOG_MAX_FILE_MB: integer(1, 1_048_576).default(16),
-  EXCHANGE_MAX_IDLE_HOURS: hours(0.0001, 720).default(3_600_000),
+  EXCHANGE_MAX_IDLE_HOURS: hours(0.0001, MAX_HOURS).default(3_600_000),
 
   REDIS_URL: z
     .string()
@@ -131,7 +139,7 @@ export const envSchema = z.object({
   INDEX_SYMBOLS: list(z.string().regex(SYMBOL_PATTERN, `each: ${SYMBOL_DESCRIPTION}`), 'symbols').optional(),
   DASHBOARD_RETRIES: integer(1, 10).default(3),
   DASHBOARD_RETRY_DELAY_MS: integer(0, 60_000).default(2000),
-  AUTO_REPORT_INTERVAL_HOURS: hours(0.00001, 720).default(10_800_000),
+  AUTO_REPORT_INTERVAL_HOURS: hours(0.00001, MAX_HOURS).default(10_800_000),
   DATABASE_URL: z
     .string()
     .trim()

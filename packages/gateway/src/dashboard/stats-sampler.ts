@@ -4,9 +4,12 @@ import {
   PeriodicJob,
   RingBuffer,
   readMemory,
+  schedulingOf,
+  type Clock,
   type GcObserver,
   type Logger,
   type MemoryMonitor,
+  type SchedulingOptions,
   type StructureRegistry,
 } from '@steadystate/lifecycle';
 
@@ -28,7 +31,7 @@ export interface StatsSample {
   cleanupRuns: number;
 }
 
-export interface StatsSamplerOptions {
+export interface StatsSamplerOptions extends SchedulingOptions {
   monitor: MemoryMonitor;
   gc: GcObserver;
   counts: () => { clients: number; adapters: number; subscriptions: number };
@@ -38,6 +41,8 @@ export interface StatsSamplerOptions {
   historySize?: number;
   structures: StructureRegistry;
   logger: Logger;
+  /** Sample times. @default Date.now */
+  now?: Clock;
 }
 
 /**
@@ -73,7 +78,13 @@ export class StatsSampler {
       runOnStart: true,
       run: () => this.#sample(),
       logger: options.logger,
+      ...schedulingOf(options),
     });
+  }
+
+  /** Starts sampling (the first sample at once); only needed with `autostart: false`. */
+  start(): void {
+    this.#job.start();
   }
 
   get job(): PeriodicJob {
@@ -98,7 +109,7 @@ export class StatsSampler {
   }
 
   #sample(): void {
-    const memory = readMemory();
+    const memory = readMemory(this.#o.now ? { now: this.#o.now } : undefined);
     const gc = this.#o.gc.stats();
     const counts = this.#o.counts();
     const monitor = this.#o.monitor.stats();

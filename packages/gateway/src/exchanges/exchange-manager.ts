@@ -1,14 +1,17 @@
 import {
   CloseOnce,
   ResourceRegistry,
+  schedulingOf,
   type CloseKeyResult,
+  type Clock,
   type Lease,
   type Logger,
+  type SchedulingOptions,
   type StructureRegistry,
 } from '@steadystate/lifecycle';
 import { exchangeKeyId, type ExchangeClient, type ExchangeKey } from './exchange-client.js';
 
-export interface ExchangeManagerOptions {
+export interface ExchangeManagerOptions extends SchedulingOptions {
   /** Creates the client of a key; the manager closes it. */
   createClient: (key: ExchangeKey) => ExchangeClient | Promise<ExchangeClient>;
   /** Unleased clients idle this long are closed by the sweep. */
@@ -16,6 +19,8 @@ export interface ExchangeManagerOptions {
   sweepIntervalMs: number;
   structures: StructureRegistry;
   logger: Logger;
+  /** Idle ages of clients. @default Date.now */
+  now?: Clock;
 }
 
 /**
@@ -39,7 +44,13 @@ export class ExchangeManager {
       close: (client) => client.close(),
       structures: options.structures,
       logger: options.logger,
+      ...schedulingOf(options),
     });
+  }
+
+  /** Starts the idle sweep; only needed with `autostart: false`. */
+  start(): void {
+    this.#registry.start();
   }
 
   /** A lease on the client of `key`, created on first use. Release it in `finally` (or `await using`). */

@@ -10,6 +10,7 @@ import type { MemoryMonitor } from '@steadystate/lifecycle';
 export function registerHealthRoute(
   app: FastifyInstance,
   startedAt: number,
+  now: () => number,
   monitor: MemoryMonitor,
   faults: () => string[],
 ): void {
@@ -20,7 +21,7 @@ export function registerHealthRoute(
       status: shedding ? 'overloaded' : current.length > 0 ? 'degraded' : 'ok',
       memory: monitor.level,
       faults: current,
-      uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+      uptimeSeconds: Math.round((now() - startedAt) / 1000),
     });
   });
 }

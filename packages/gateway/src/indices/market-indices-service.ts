@@ -2,7 +2,11 @@ import {
   CloseOnce,
   PeriodicJob,
   RingBuffer,
+  schedulingOf,
+  systemClock,
+  type Clock,
   type Logger,
+  type SchedulingOptions,
   type StructureRegistry,
 } from '@steadystate/lifecycle';
 import type { KeyValueStore } from '../store/kv-store.js';
@@ -21,7 +25,7 @@ export interface IndexPoint {
   decliners: number;
 }
 
-export interface MarketIndicesOptions {
+export interface MarketIndicesOptions extends SchedulingOptions {
   feed: IndexFeed;
   store: KeyValueStore;
   intervalMs: number;
@@ -31,6 +35,8 @@ export interface MarketIndicesOptions {
   historySize?: number;
   structures: StructureRegistry;
   logger: Logger;
+  /** Timestamps of the indices and snapshots. @default Date.now */
+  now?: Clock;
 }
 
 /**
@@ -45,10 +51,12 @@ export class MarketIndicesService {
   readonly snapshotJob: PeriodicJob;
   readonly #o: MarketIndicesOptions;
   readonly #closing = new CloseOnce();
+  readonly #now: Clock;
   #latest: MarketIndices | null = null;
 
   constructor(options: MarketIndicesOptions) {
     this.#o = options;
+    this.#now = options.now ?? systemClock;
     this.history = new RingBuffer<IndexPoint>({
       capacity: options.historySize ?? 96,
       name: 'index-history',
@@ -60,6 +68,7 @@ export class MarketIndicesService {
       runOnStart: true,
       run: () => this.computeNow(),
       logger: options.logger,
+      ...schedulingOf(options),
     });
     this.snapshotJob = new PeriodicJob({
       name: 'latest-market-data',
@@ -67,7 +76,14 @@ export class MarketIndicesService {
       runOnStart: true,
       run: () => this.#writeSnapshot(),
       logger: options.logger,
+      ...schedulingOf(options),
     });
+  }
+
+  /** Starts both schedules (each runs once at once); only needed with `autostart: false`. */
+  start(): void {
+    this.indicesJob.start();
+    this.snapshotJob.start();
   }
 
   /** The indices of the last successful run (also kept when the store is down). */
@@ -80,7 +96,7 @@ export class MarketIndicesService {
     const { feed, store, ttlMs } = this.#o;
     const ticks = await feed.snapshot();
     if (ticks.length === 0) return null; // no constituent quoted: nothing honest to report
-    const indices = computeIndices(feed.exchange, ticks, Date.now());
+    const indices = computeIndices(feed.exchange, ticks, this.#now());
     this.#latest = indices;
     this.history.push({
       at: indices.computed_at,
@@ -119,7 +135,7 @@ export class MarketIndicesService {
     const ticks = await feed.snapshot();
     if (ticks.length === 0) return;
     const data = {
-      updated_at: Date.now(),
+      updated_at: this.#now(),
       exchange: feed.exchange,
       quotes: ticks.map((t) => ({
         symbol: t.symbol,

@@ -59,7 +59,8 @@ function page(input: ReportInput, language: Language): SafeHtml {
   const body = i
     ? html`<table class="meta">
           <tbody>
-            ${row(t.exchange, i.exchange)} ${row(t.constituents, i.constituents)}
+            ${row(t.exchange, i.exchange)}
+            ${row(t.constituents, i.constituents)}
             ${row(t.weighted, percent(i.volume_weighted_change_pct))}
             ${row(t.equal, percent(i.equal_weighted_change_pct))}
             ${row(t.breadth, `${i.advancers} / ${i.decliners} / ${i.unchanged}`)}
@@ -76,7 +77,8 @@ function page(input: ReportInput, language: Language): SafeHtml {
           [...i.top_gainers, ...i.top_losers].map((m) => ({ label: m.symbol, value: m.change_pct })),
           t.movers,
         )}
-        ${moverTable(t.gainers, i.top_gainers, language)} ${moverTable(t.losers, i.top_losers, language)}`
+        ${moverTable(t.gainers, i.top_gainers, language)}
+        ${moverTable(t.losers, i.top_losers, language)}`
     : html`<p>${t.noData}</p>`;
   return html`<main lang="${language}">
     <h1>${t.title}</h1>

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** The five large fields of a report, named as the seed named them. */
 export const LARGE_FIELDS = [
   'html_content',
@@ -38,3 +40,20 @@ export interface ReportSummary {
 export function contentBytes(content: ReportContent): number {
   return LARGE_FIELDS.reduce((sum, field) => sum + Buffer.byteLength(content[field]), 0);
 }
+
+/**
+ * A generated report as it is read back from a file of the pending queue: written by this
+ * service, but a disk, a crash or an older version may have left anything there.
+ */
+export const generatedReportSchema = z.object({
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/),
+  created_at: z.number().int().min(0),
+  kind: z.enum(['auto', 'manual']),
+  title: z.string().max(1000),
+  summary: z.record(z.string(), z.unknown()),
+  html_content: z.string(),
+  css_content: z.string(),
+  js_content: z.string(),
+  html_content_en: z.string(),
+  js_content_en: z.string(),
+});

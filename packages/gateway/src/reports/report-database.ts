@@ -66,8 +66,15 @@ export function openReportDatabase(options: {
       dialect: new SqliteDialect({
         database: () => {
           const database = new SQLite(options.sqlitePath);
-          database.pragma('journal_mode = WAL');
-          database.pragma('foreign_keys = ON');
+          try {
+            database.pragma('journal_mode = WAL');
+            database.pragma('foreign_keys = ON');
+          } catch (error) {
+            // A file that is not a database opens fine and fails here: kysely never sees the
+            // handle, so it is closed here or never.
+            database.close();
+            throw error;
+          }
           return Promise.resolve(database);
         },
       }),
@@ -86,4 +93,33 @@ export function openReportDatabase(options: {
     },
     close: () => db.destroy(),
   };
+}
+
+/** PostgreSQL's answers to a wrong role, password or database name (SQLSTATE classes 28 and 3D). */
+const REFUSED_SQLSTATES = new Set(['28000', '28P01', '3D000']);
+/** SQLite's answers to a path that is not a usable database file. */
+const REFUSED_SQLITE = new Set(['SQLITE_NOTADB', 'SQLITE_CANTOPEN', 'SQLITE_READONLY', 'SQLITE_CORRUPT']);
+
+/**
+ * True when the database refused the configuration itself (credentials, database name, a file
+ * that is no database): no retry fixes that, so start-up stops. A server that is merely
+ * unreachable is not a refusal: reports wait on disk until it is back.
+ */
+export function isDatabaseRefusal(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (REFUSED_SQLSTATES.has(code) || REFUSED_SQLITE.has(code));
+}
+
+/** SQLSTATE classes of a statement the server ran and refused: bad data, a constraint, a limit. */
+const ROW_REFUSED_CLASSES = new Set(['22', '23', '42', '54']);
+
+/**
+ * True when the database was reached and refused this report's rows (a constraint, a value it
+ * cannot hold): retrying the same file will not help. A lost connection is not a refusal.
+ */
+export function isRowRefusal(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return false;
+  if (/^[0-9A-Z]{5}$/.test(code)) return ROW_REFUSED_CLASSES.has(code.slice(0, 2));
+  return /^SQLITE_(CONSTRAINT|TOOBIG|MISMATCH|RANGE)/.test(code);
 }

@@ -1,10 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CloseOnce, KeyedMutex, PeriodicJob, incrementCounter, type Logger } from '@steadystate/lifecycle';
+import {
+  CloseOnce,
+  KeyedMutex,
+  PeriodicJob,
+  incrementCounter,
+  schedulingOf,
+  systemClock,
+  type Clock,
+  type Logger,
+  type SchedulingOptions,
+} from '@steadystate/lifecycle';
 import type { MarketIndicesService } from '../indices/market-indices-service.js';
 import { buildReport } from './report-builder.js';
 import type { GeneratedReport } from './report-content.js';
-import type { ReportDatabase } from './report-database.js';
+import { isDatabaseRefusal, isRowRefusal, type ReportDatabase } from './report-database.js';
 import type { ReportRepository } from './report-repository.js';
 import type { PendingReports } from './pending-reports.js';
 
@@ -21,7 +31,7 @@ export interface ReportJobState {
   report: GeneratedReport | null;
 }
 
-export interface ReportServiceOptions {
+export interface ReportServiceOptions extends SchedulingOptions {
   database: ReportDatabase;
   repository: ReportRepository;
   pending: PendingReports;
@@ -35,6 +45,8 @@ export interface ReportServiceOptions {
   /** How often reports waiting on disk are retried. @default 5000 */
   flushIntervalMs?: number;
   logger: Logger;
+  /** Creation times of reports. @default Date.now */
+  now?: Clock;
 }
 
 /** What a generation ended in. */
@@ -59,6 +71,7 @@ export class ReportService {
   readonly scheduler: PeriodicJob;
   readonly flusher: PeriodicJob;
   readonly #o: ReportServiceOptions;
+  readonly #now: Clock;
   readonly #turns = new KeyedMutex<string>({ name: 'report-generation', maxWaitersPerKey: 4 });
   readonly #closing = new CloseOnce();
   /** Aborted at shutdown: a save retry waiting out its backoff stops waiting (the report stays on disk). */
@@ -69,6 +82,7 @@ export class ReportService {
 
   constructor(options: ReportServiceOptions) {
     this.#o = options;
+    this.#now = options.now ?? systemClock;
     this.scheduler = new PeriodicJob({
       name: 'auto-report',
       intervalMs: options.intervalMs,
@@ -76,21 +90,33 @@ export class ReportService {
       // The large fields are dropped in generate()'s own finally; this makes sure of it.
       cleanup: () => void (this.state.report = null),
       logger: options.logger,
+      ...schedulingOf(options),
     });
     this.flusher = new PeriodicJob({
       name: 'pending-reports',
       intervalMs: options.flushIntervalMs ?? 5000,
       run: () => this.flushPending(),
       logger: options.logger,
+      ...schedulingOf(options),
     });
   }
 
-  /** Runs the migrations (a database down at start is retried by the flush job) and loads the queue. */
+  /** Starts the report schedule and the flush of reports waiting on disk; only needed with `autostart: false`. */
+  start(): void {
+    this.scheduler.start();
+    this.flusher.start();
+  }
+
+  /**
+   * Loads the queue on disk and runs the migrations. A database that is down at start is retried
+   * by the flush job; one that refuses the configuration (see isDatabaseRefusal) fails the open.
+   */
   async open(): Promise<void> {
     await this.#o.pending.open();
     try {
       await this.#migrate();
     } catch (error) {
+      if (isDatabaseRefusal(error)) throw error;
       this.#o.logger.error(
         { err: error },
         'report database unavailable at start; reports wait on disk until it is back',
@@ -112,17 +138,23 @@ export class ReportService {
     return this.#turns.withLock('generate', () => this.#generate(kind));
   }
 
-  /** Saves the reports waiting on disk, oldest first, until one fails. Returns how many were saved. */
+  /**
+   * Saves the reports waiting on disk, oldest first, until the database cannot be reached.
+   * Returns how many were saved. A report whose rows the database refuses is retried on later
+   * flushes, then rejected (see PendingReports); the ones behind it go on meanwhile, and the
+   * flush then fails naming how many were refused, so the job's stats show it.
+   */
   async flushPending(): Promise<number> {
-    const { pending, repository } = this.#o;
+    const { pending } = this.#o;
     let saved = 0;
-    for (let report = await pending.peek(); report; report = await pending.peek()) {
-      await this.#migrate();
-      await repository.save(report);
-      await pending.remove(report.id);
-      this.#saved = incrementCounter(this.#saved);
-      saved++;
+    let refused = 0;
+    for (const id of pending.ids()) {
+      const report = await pending.read(id);
+      if (!report) continue;
+      if (await this.#saveWaiting(report)) saved++;
+      else refused++;
     }
+    if (refused > 0) throw new Error(`the database refused ${refused} waiting report(s); saved ${saved}`);
     return saved;
   }
 
@@ -135,6 +167,7 @@ export class ReportService {
       pending: this.#o.pending.size,
       pending_capacity: this.#o.pending.capacity,
       pending_dropped: this.#o.pending.dropped,
+      pending_rejected: this.#o.pending.rejected,
       state: {
         phase: this.state.phase,
         report_id: this.state.reportId,
@@ -175,7 +208,7 @@ export class ReportService {
     const state = this.state;
     Object.assign(state, { phase: 'generating', reportId: id, attempts: 0, lastError: null, report: null });
     try {
-      const createdAt = Date.now();
+      const createdAt = this.#now();
       const built = buildReport({
         indices: indices.latest,
         history: indices.history.toArray(),
@@ -201,9 +234,10 @@ export class ReportService {
         if (!(await this.#backOff((this.#o.retryBaseMs ?? 500) * 2 ** retry))) break;
         state.attempts++;
         try {
-          await this.#saveQueued(id);
-          state.phase = 'saved';
-          return { id, status: 'saved' };
+          if (await this.#saveQueued(id)) {
+            state.phase = 'saved';
+            return { id, status: 'saved' };
+          }
         } catch (error) {
           this.#failed(error);
         }
@@ -233,19 +267,37 @@ export class ReportService {
     }
   }
 
-  /** Saves one waiting report from its file on disk, then forgets the file. */
-  async #saveQueued(id: string): Promise<void> {
-    const { pending, repository } = this.#o;
-    const report = await pending.peek();
-    if (!report || report.id !== id) {
-      // Older reports wait ahead of it: save the queue in order.
+  /**
+   * Saves the queue, older reports first, and says whether report `id` is saved now. Throws
+   * when the database cannot be reached.
+   */
+  async #saveQueued(id: string): Promise<boolean> {
+    try {
       await this.flushPending();
-      return;
+    } catch (error) {
+      if (this.#o.pending.has(id)) throw error;
     }
+    return !this.#o.pending.has(id);
+  }
+
+  /**
+   * Saves a report of the queue and forgets its file. False when the database refused its rows
+   * (counted against the file); throws when the database cannot be reached.
+   */
+  async #saveWaiting(report: GeneratedReport): Promise<boolean> {
+    const { pending, repository } = this.#o;
     await this.#migrate();
-    await repository.save(report);
-    await pending.remove(id);
+    try {
+      await repository.save(report);
+    } catch (error) {
+      if (!isRowRefusal(error)) throw error;
+      this.#failed(error);
+      await pending.refused(report.id, error);
+      return false;
+    }
+    await pending.saved(report.id);
     this.#saved = incrementCounter(this.#saved);
+    return true;
   }
 
   async #migrate(): Promise<void> {

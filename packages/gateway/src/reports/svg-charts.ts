@@ -29,11 +29,7 @@ export function lineChart(points: readonly { at: number; value: number }[], titl
   ];
   return svg(
     title,
-    html`<line x1="${PAD}" y1="${zero}" x2="${WIDTH - PAD}" y2="${zero}" class="axis" /><path
-        d="${path}"
-        class="line"
-        fill="none"
-      />${labels}`,
+    html`<line x1="${PAD}" y1="${zero}" x2="${WIDTH - PAD}" y2="${zero}" class="axis"/><path d="${path}" class="line" fill="none"/>${labels}`,
   );
 }
 
@@ -48,13 +44,7 @@ export function barChart(items: readonly { label: string; value: number }[], tit
     const top = PAD + i * rowHeight + 2;
     const left = item.value >= 0 ? middle : middle - length;
     return [
-      html`<rect
-        x="${left.toFixed(1)}"
-        y="${top.toFixed(1)}"
-        width="${length.toFixed(1)}"
-        height="${(rowHeight - 4).toFixed(1)}"
-        class="${item.value >= 0 ? 'up' : 'down'}"
-      />`,
+      html`<rect x="${left.toFixed(1)}" y="${top.toFixed(1)}" width="${length.toFixed(1)}" height="${(rowHeight - 4).toFixed(1)}" class="${item.value >= 0 ? 'up' : 'down'}"/>`,
       label(
         item.value >= 0 ? middle - 6 : middle + 6,
         top + rowHeight / 2 + 2,
@@ -71,20 +61,12 @@ export function barChart(items: readonly { label: string; value: number }[], tit
   });
   return svg(
     title,
-    html`<line x1="${middle}" y1="${PAD}" x2="${middle}" y2="${HEIGHT - PAD}" class="axis" />${bars}`,
+    html`<line x1="${middle}" y1="${PAD}" x2="${middle}" y2="${HEIGHT - PAD}" class="axis"/>${bars}`,
   );
 }
 
 function svg(title: string, body: SafeHtml): SafeHtml {
-  return html`<svg
-    xmlns="http://www.w3.org/2000/svg"
-    viewBox="0 0 ${WIDTH} ${HEIGHT}"
-    role="img"
-    aria-label="${title}"
-  >
-    <title>${title}</title>
-    ${label(PAD, 20, title, 'start', 'title')}${body}
-  </svg>`;
+  return html`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${title}"><title>${title}</title>${label(PAD, 20, title, 'start', 'title')}${body}</svg>`;
 }
 
 function emptyChart(title: string): SafeHtml {
@@ -98,7 +80,5 @@ function label(
   anchor: 'start' | 'middle' | 'end',
   cls = 'label',
 ): SafeHtml {
-  return html`<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" text-anchor="${anchor}" class="${cls}"
-    >${text}</text
-  >`;
+  return html`<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" text-anchor="${anchor}" class="${cls}">${text}</text>`;
 }

@@ -1,10 +1,12 @@
 import {
   CloseOnce,
   TaskRegistry,
+  schedulingOf,
   systemClock,
   type Clock,
   type Logger,
   type MemoryMonitor,
+  type SchedulingOptions,
   type StructureRegistry,
   type TaskLookup,
 } from '@steadystate/lifecycle';
@@ -13,7 +15,7 @@ import { runScan, type ScanResult } from './market-scanner.js';
 import type { ScanRequest } from './scan-request.js';
 import type { SessionLogStore } from './session-log-store.js';
 
-export interface ScanServiceOptions {
+export interface ScanServiceOptions extends SchedulingOptions {
   exchanges: ExchangeManager;
   logs: SessionLogStore;
   monitor: MemoryMonitor;
@@ -53,7 +55,7 @@ export class ScanService {
       sweepIntervalMs: options.sweepIntervalMs,
       structures: options.structures,
       logger: options.logger,
-      now: this.#now,
+      ...schedulingOf(options),
     });
     const { monitor, logs, exchanges } = options;
     this.#unregister = [
@@ -76,6 +78,11 @@ export class ScanService {
         run: () => this.tasks.clearAllResults() + this.tasks.sweep(),
       }),
     ];
+  }
+
+  /** Starts the retention sweep; only needed with `autostart: false` (`start()` starts a scan). */
+  startSweep(): void {
+    this.tasks.startSweep();
   }
 
   /** Queues a scan and returns its task id. Throws QUEUE_FULL (code) when the queue is full. */

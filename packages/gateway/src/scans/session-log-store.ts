@@ -5,14 +5,16 @@ import {
   KeyedMutex,
   PeriodicJob,
   incrementCounter,
+  schedulingOf,
   systemClock,
   type Clock,
   type Logger,
   type MeasuredStructure,
+  type SchedulingOptions,
   type StructureRegistry,
 } from '@steadystate/lifecycle';
 
-export interface SessionLogStoreOptions {
+export interface SessionLogStoreOptions extends SchedulingOptions {
   /** Where the log files live, one `<session>.log` each; created if absent. */
   directory: string;
   /** Files not written for this long are deleted (LOG_MAX_AGE_HOURS). */
@@ -90,20 +92,26 @@ export class SessionLogStore implements MeasuredStructure {
       sweepIntervalMs: options.sweepIntervalMs,
       structures: options.structures,
       logger: options.logger,
-      now: this.#now,
+      ...schedulingOf(options),
     });
     this.#sweeper = new PeriodicJob({
       name: 'session-log-sweep',
       intervalMs: options.sweepIntervalMs,
       run: () => this.sweep(),
       logger: options.logger,
-      now: this.#now,
+      ...schedulingOf(options),
     });
     this.#unregister = options.structures.register(this);
   }
 
   get size(): number {
     return this.#files.size;
+  }
+
+  /** Starts the sweeps of old files and idle locks; only needed with `autostart: false`. */
+  start(): void {
+    this.#locks.start();
+    this.#sweeper.start();
   }
 
   /** Creates the directory and indexes the logs already there (from an earlier run). */

@@ -6,6 +6,9 @@ import { RedisKvStore } from './redis-kv-store.js';
 
 /** No store at all (KV_STORE=none): reads find nothing, writes are dropped. */
 class NoKvStore implements KeyValueStore {
+  open(): Promise<void> {
+    return Promise.resolve();
+  }
   get(): Promise<string | null> {
     return Promise.resolve(null);
   }

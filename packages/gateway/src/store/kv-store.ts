@@ -6,6 +6,8 @@ export const KvErrorCode = {
   BACKLOG_FULL: 'KV_BACKLOG_FULL',
   /** The store was closed. */
   CLOSED: 'KV_CLOSED',
+  /** The server refused the connection's settings (password, database index): not worth retrying. */
+  REFUSED: 'KV_REFUSED',
 } as const;
 export type KvErrorCode = (typeof KvErrorCode)[keyof typeof KvErrorCode];
 
@@ -35,6 +37,12 @@ export interface KvStatus {
  * in-memory store otherwise. Values are strings (JSON by convention).
  */
 export interface KeyValueStore {
+  /**
+   * Connects. Resolves while the store is unreachable (it keeps retrying, and reports itself
+   * disconnected meanwhile); rejects with KV_REFUSED when the server refuses the configuration,
+   * which no retry would fix.
+   */
+  open(): Promise<void>;
   get(key: string): Promise<string | null>;
   /** Stores `value`, expiring after `ttlSeconds` when given. */
   set(key: string, value: string, ttlSeconds?: number): Promise<void>;

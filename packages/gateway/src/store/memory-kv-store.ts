@@ -28,6 +28,10 @@ export class MemoryKvStore implements KeyValueStore {
     });
   }
 
+  open(): Promise<void> {
+    return Promise.resolve();
+  }
+
   get(key: string): Promise<string | null> {
     if (this.#closed) return Promise.reject(closed());
     return Promise.resolve(this.#cache.get(key) ?? null);

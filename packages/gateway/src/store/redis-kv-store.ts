@@ -24,6 +24,7 @@ export interface RedisKvStoreOptions {
  */
 export class RedisKvStore implements KeyValueStore {
   readonly #client: Redis;
+  readonly #db: number;
   readonly #maxPending: number;
   readonly #logger: Logger;
   readonly #closing = new CloseOnce();
@@ -42,8 +43,10 @@ export class RedisKvStore implements KeyValueStore {
       maxRetriesPerRequest: 1,
       // 50 ms, 100 ms, 200 ms ... capped at 5 s; never gives up.
       retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 10), 5000),
-      lazyConnect: false,
+      // Connected by open(), so a start that fails before it leaves no socket behind.
+      lazyConnect: true,
     });
+    this.#db = this.#client.options.db ?? 0;
     this.#client.on('error', (error: Error) => {
       this.#errors = incrementCounter(this.#errors);
       if (!this.#loggedDown) {
@@ -56,6 +59,33 @@ export class RedisKvStore implements KeyValueStore {
       if (this.#loggedDown) this.#logger.info({}, 'redis connection restored');
       this.#loggedDown = false;
     });
+  }
+
+  async open(): Promise<void> {
+    const refusals: Error[] = [];
+    const onError = (error: Error) => {
+      if (isRefusal(error)) refusals.push(error);
+    };
+    this.#client.on('error', onError);
+    try {
+      await this.#client.connect();
+      // ioredis reports a refused SELECT (a database index the server does not have) only as an
+      // error event and carries on in database 0: ask the server where this connection is.
+      const info = String(await this.#client.client('INFO'));
+      const db = Number(/\bdb=(\d+)/.exec(info)?.[1] ?? this.#db);
+      if (db !== this.#db || refusals.length > 0) {
+        const reason = refusals[0]?.message ?? `database ${this.#db} was not selected`;
+        throw new KvError(KvErrorCode.REFUSED, `redis refused the connection: ${reason}`);
+      }
+    } catch (error) {
+      if (error instanceof KvError) throw error;
+      const refusal = refusals[0] ?? (isRefusal(error) ? (error as Error) : undefined);
+      if (refusal) throw new KvError(KvErrorCode.REFUSED, `redis refused the connection: ${refusal.message}`);
+      // Unreachable for now: ioredis goes on reconnecting with backoff, and status() says so.
+      this.#logger.warn({ err: error }, 'redis unreachable at start; reconnecting with backoff');
+    } finally {
+      this.#client.off('error', onError);
+    }
   }
 
   get(key: string): Promise<string | null> {
@@ -84,15 +114,25 @@ export class RedisKvStore implements KeyValueStore {
     };
   }
 
-  /** Sends QUIT (waits for pending replies), falling back to a hard disconnect. Idempotent. */
+  /**
+   * Sends QUIT (waits for pending replies), falling back to a hard disconnect, and resolves once
+   * the connection has ended (QUIT's reply comes before the socket closes). Idempotent.
+   */
   close(): Promise<void> {
     return this.#closing.run(async () => {
+      const client = this.#client;
+      if (client.status === 'end') return;
+      const ended = new Promise<void>((resolve) => client.once('end', resolve));
       try {
-        if (this.#client.status === 'ready') await this.#client.quit();
-        else this.#client.disconnect();
+        if (client.status === 'ready') await client.quit();
+        else client.disconnect();
       } catch {
-        this.#client.disconnect();
+        client.disconnect();
       }
+      // A hang guard on real time: a server that never closes its side is cut off.
+      const guard = setTimeout(() => client.disconnect(), QUIT_GRACE_MS);
+      await ended;
+      clearTimeout(guard);
     });
   }
 
@@ -120,4 +160,13 @@ export class RedisKvStore implements KeyValueStore {
       this.#pending--;
     }
   }
+}
+
+/** How long close() lets the server end the connection after QUIT before cutting it. */
+const QUIT_GRACE_MS = 2000;
+
+/** Errors the server answers when it refuses the credentials or the database: no retry fixes them. */
+function isRefusal(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : '';
+  return /^(WRONGPASS|NOAUTH|NOPERM|ERR (invalid password|DB index|invalid DB index))/i.test(message);
 }

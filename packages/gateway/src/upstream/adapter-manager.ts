@@ -2,9 +2,12 @@ import {
   BoundedCache,
   CloseOnce,
   ResourceRegistry,
+  schedulingOf,
+  type Clock,
   type Lease,
   type LeakTracker,
   type Logger,
+  type SchedulingOptions,
   type StructureRegistry,
 } from '@steadystate/lifecycle';
 import type { ExchangeCatalog } from './exchange-catalog.js';
@@ -19,7 +22,7 @@ export interface AdapterHandle {
   readonly lastTicks: BoundedCache<string, Tick>;
 }
 
-export interface AdapterManagerOptions {
+export interface AdapterManagerOptions extends SchedulingOptions {
   catalog: ExchangeCatalog;
   /** Where every adapter's ticks go (the gateway's ring buffer). */
   sink: (tick: Tick) => void;
@@ -34,6 +37,8 @@ export interface AdapterManagerOptions {
   structures: StructureRegistry;
   leakTracker: LeakTracker;
   logger: Logger;
+  /** Idle ages of adapters. @default Date.now */
+  now?: Clock;
 }
 
 /**
@@ -61,6 +66,7 @@ export class AdapterManager {
       close: (handle) => this.#closeHandle(handle),
       structures: options.structures,
       logger: options.logger,
+      ...schedulingOf(options),
     });
     // One row per kind of structure, summed over adapters: adapters come and go under one name.
     this.#unregister = [
@@ -75,6 +81,11 @@ export class AdapterManager {
         this.#sum('upstream-subscriptions', (h) => h.adapter.subscribedSymbols().length),
       ),
     ];
+  }
+
+  /** Starts the idle sweep; only needed with `autostart: false`. */
+  start(): void {
+    this.#registry.start();
   }
 
   get catalog(): ExchangeCatalog {

@@ -1,8 +1,3 @@
-import type { Logger } from '@steadystate/lifecycle';
-import type { GatewayConfig } from '../config/config.js';
-import { CcxtAdapter } from './ccxt/ccxt-adapter.js';
-import { SimAdapter } from './sim/sim-adapter.js';
-import type { SimMarket } from './sim/sim-market.js';
 import type { TickSink, UpstreamAdapter } from './upstream-adapter.js';
 
 /** One exchange the gateway can serve: its code, the broker name clients see, and how to connect. */
@@ -37,25 +32,4 @@ export class ExchangeCatalog {
   list(): ExchangeEntry[] {
     return [...this.#entries.values()];
   }
-}
-
-/**
- * The catalog the configuration asks for: the simulated exchange always (one market shared by
- * every SIM adapter the gateway creates over its life and by the scans, so prices continue across
- * restarts of the adapter and scans see the prices clients see), plus one ccxt exchange per
- * CCXT_EXCHANGES id.
- */
-export function catalogFromConfig(config: GatewayConfig, market: SimMarket, logger: Logger): ExchangeCatalog {
-  const sim: ExchangeEntry = {
-    exchange: 'SIM',
-    broker: 'sim',
-    create: (sink) => new SimAdapter({ sink, market, ticksPerSecond: config.sim.ticksPerSecond, logger }),
-  };
-  const ccxt = config.ccxt.exchanges.map((id): ExchangeEntry => ({
-    exchange: id.toUpperCase(),
-    broker: `ccxt:${id}`,
-    create: (sink) =>
-      new CcxtAdapter({ exchangeId: id, sink, pollIntervalMs: config.ccxt.pollIntervalMs, logger }),
-  }));
-  return new ExchangeCatalog([sim, ...ccxt]);
 }

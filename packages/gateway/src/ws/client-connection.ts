@@ -1,4 +1,4 @@
-import { incrementCounter } from '@steadystate/lifecycle';
+import { incrementCounter, type Clock, type TimerHandle, type Timers } from '@steadystate/lifecycle';
 import { WebSocket } from 'ws';
 import { ClientSubscriptions } from '../market/client-subscriptions.js';
 import type { Subscriber } from '../market/topic-index.js';
@@ -13,6 +13,9 @@ export interface ClientLimits {
   maxMessagesPerSecond: number;
   /** Called when the client starts falling behind, so the server checks on it. */
   onBehind: (client: ClientConnection) => void;
+  /** The gateway's clock: when a client fell behind, and its auth grace timer. */
+  now: Clock;
+  timers: Timers;
 }
 
 /** Counters of one connection, dropped with it. */
@@ -51,8 +54,8 @@ export class ClientConnection implements Subscriber {
   subscriptions: ClientSubscriptions | undefined;
   /** Answered the last keepalive ping. */
   alive = true;
-  authTimer: NodeJS.Timeout | undefined;
   readonly #limits: ClientLimits;
+  #authTimer: TimerHandle | undefined;
   #pending: Map<string, Buffer> | undefined;
   #behindSince: number | undefined;
   #queue = IDLE_QUEUE;
@@ -84,6 +87,18 @@ export class ClientConnection implements Subscriber {
 
   get behind(): boolean {
     return this.#pending !== undefined;
+  }
+
+  /** Closes the client with 4401 unless it authenticates within `ms`. */
+  startAuthGrace(ms: number): void {
+    // The client is the timer's argument, so arming it allocates no closure per client.
+    this.#authTimer = this.#limits.timers.setTimeout(authTimeout, ms, this);
+  }
+
+  /** Records a successful authenticate and ends the grace period. */
+  authenticated(userId: string): void {
+    this.userId = userId;
+    this.#clearAuthTimer();
   }
 
   /** The client's subscriptions, created on its first subscribe. */
@@ -169,7 +184,10 @@ export class ClientConnection implements Subscriber {
     return true;
   }
 
-  /** Starts the close handshake; a peer that does not finish it is cut off after a grace period. */
+  /**
+   * Starts the close handshake; a peer that does not finish it is cut off after a grace period
+   * (real time, whatever the gateway's clock: it only stops a hang).
+   */
   close(code: number, reason: string): void {
     if (this.ws.readyState === WebSocket.CLOSED || this.#closeTimer) return;
     this.ws.close(code, reason);
@@ -179,10 +197,16 @@ export class ClientConnection implements Subscriber {
 
   /** Clears the connection's timers and what it kept; called once the socket has closed. */
   dispose(): void {
-    clearTimeout(this.authTimer);
+    this.#clearAuthTimer();
     clearTimeout(this.#closeTimer);
-    this.authTimer = this.#closeTimer = undefined;
+    this.#closeTimer = undefined;
     this.#pending = this.#behindSince = undefined;
+  }
+
+  #clearAuthTimer(): void {
+    if (this.#authTimer === undefined) return;
+    this.#limits.timers.clearTimeout(this.#authTimer);
+    this.#authTimer = undefined;
   }
 
   #write(payload: Buffer): void {
@@ -194,11 +218,15 @@ export class ClientConnection implements Subscriber {
   #conflate(slot: string, payload: Buffer): void {
     if (this.#pending === undefined) {
       this.#pending = new Map();
-      this.#behindSince = Date.now();
+      this.#behindSince = this.#limits.now();
       this.#limits.onBehind(this);
     }
     // Delete first so a re-set stream moves to the end: the flush then sends in arrival order.
     if (this.#pending.delete(slot)) this.metrics.conflated = incrementCounter(this.metrics.conflated);
     this.#pending.set(slot, payload);
   }
+}
+
+function authTimeout(client: ClientConnection): void {
+  if (client.userId === undefined) client.close(CloseCode.AUTH_TIMEOUT, 'auth timeout');
 }

@@ -4,9 +4,14 @@ import {
   CloseOnce,
   PeriodicJob,
   incrementCounter,
+  schedulingOf,
+  systemClock,
+  systemTimers,
+  type Clock,
   type LeakTracker,
   type Logger,
   type MemoryMonitor,
+  type SchedulingOptions,
 } from '@steadystate/lifecycle';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { GatewayConfig } from '../config/config.js';
@@ -17,7 +22,7 @@ import type { ClientRegistry } from './client-registry.js';
 import { CloseCode } from './close-codes.js';
 import type { MessageHandler } from './message-handler.js';
 
-export interface SocketServerOptions {
+export interface SocketServerOptions extends SchedulingOptions {
   server: Server;
   config: GatewayConfig['ws'];
   clients: ClientRegistry;
@@ -26,6 +31,8 @@ export interface SocketServerOptions {
   monitor: MemoryMonitor;
   leakTracker: LeakTracker;
   logger: Logger;
+  /** Keepalive, slow-consumer and auth-grace times. @default Date.now */
+  now?: Clock;
 }
 
 /** The socket event listeners every connection shares; `this` is the socket. */
@@ -92,20 +99,30 @@ export class SocketServer {
       slowClientTimeoutMs: config.slowClientTimeoutMs,
       maxMessagesPerSecond: config.maxMessagesPerSecond,
       onBehind: (client) => clients.markBehind(client),
+      now: options.now ?? systemClock,
+      timers: options.timers ?? systemTimers,
     };
     this.#keepalive = new PeriodicJob({
       name: 'ws-keepalive',
       intervalMs: config.pingIntervalMs,
       run: () => this.#ping(),
       logger,
+      ...schedulingOf(options),
     });
     this.#slowCheck = new PeriodicJob({
       name: 'ws-slow-consumers',
       intervalMs: Math.max(10, Math.min(250, Math.floor(config.slowClientTimeoutMs / 4))),
       run: () => this.#checkSlowClients(),
       logger,
+      ...schedulingOf(options),
     });
     options.server.on('upgrade', this.#onUpgrade);
+  }
+
+  /** Starts the keepalive pings and the slow-consumer check; only needed with `autostart: false`. */
+  start(): void {
+    this.#keepalive.start();
+    this.#slowCheck.start();
   }
 
   get jobs(): PeriodicJob[] {
@@ -167,11 +184,10 @@ export class SocketServer {
       return;
     }
     this.counters.accepted = incrementCounter(this.counters.accepted);
-    const client = new ClientConnection(clients.nextId(), ws, this.#limits, Date.now());
+    const client = new ClientConnection(clients.nextId(), ws, this.#limits, this.#limits.now());
     clients.add(client);
     this.#o.leakTracker.track(client, `ws client ${client.id}`);
-    client.authTimer = setTimeout(authTimeout, config.authGraceMs, client);
-    client.authTimer.unref();
+    client.startAuthGrace(config.authGraceMs);
     // One set of listeners for every connection (ws calls them with `this` = the socket): a
     // closure per event per client would cost an idle connection a few hundred bytes more.
     this.#clientOf.set(ws, client);
@@ -233,7 +249,7 @@ export class SocketServer {
   }
 
   #checkSlowClients(): void {
-    const now = Date.now();
+    const now = this.#limits.now();
     const behind = this.#o.clients.behind;
     for (const client of behind) {
       const state = client.catchUp(now);
@@ -248,11 +264,6 @@ export class SocketServer {
 }
 
 /** Tells a client why it is refused, then closes with 1013 (try again later). */
-/** The auth grace timer: the client comes as the timer's argument, so arming it allocates no closure. */
-function authTimeout(client: ClientConnection): void {
-  if (client.userId === undefined) client.close(CloseCode.AUTH_TIMEOUT, 'auth timeout');
-}
-
 function refuse(ws: WebSocket, code: ErrorCode, message: string, reason: string): void {
   ws.send(JSON.stringify(errorFrame(code, message)));
   ws.close(CloseCode.TRY_AGAIN_LATER, reason);

@@ -13,18 +13,8 @@ describe('html template', () => {
 
   it('keeps nested templates and trusted markup as they are, and escapes the text inside them once', () => {
     const rows = ['a<b', 'c&d'].map((s) => html`<li>${s}</li>`);
-    assert.equal(
-      html`<ul>
-        ${rows}
-      </ul>`.toString(),
-      '<ul><li>a&lt;b</li><li>c&amp;d</li></ul>',
-    );
-    assert.equal(
-      html`<style>
-        ${trustedHtml('a>b{}')}
-      </style>`.toString(),
-      '<style>a>b{}</style>',
-    );
+    assert.equal(html`<ul>${rows}</ul>`.toString(), '<ul><li>a&lt;b</li><li>c&amp;d</li></ul>');
+    assert.equal(html`<style>${trustedHtml('a>b{}')}</style>`.toString(), '<style>a>b{}</style>');
   });
 
   it('renders numbers, and nothing for null, undefined and false', () => {

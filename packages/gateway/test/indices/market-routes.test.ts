@@ -1,11 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { waitFor } from '@steadystate/lifecycle/testing';
 import type { DashboardAnswer } from '../../src/indices/dashboard-reader.js';
 import { LATEST_MARKET_DATA_KEY } from '../../src/indices/market-indices-service.js';
+import type { Gateway } from '../../src/gateway.js';
 import { api, errorCode, withScans } from '../support/scan-api.js';
 
 /** Three dashboard attempts 10 ms apart, so a miss costs the test nothing. */
 const FAST_DASHBOARD = { SIM_SYMBOLS: '50', DASHBOARD_RETRIES: '3', DASHBOARD_RETRY_DELAY_MS: '10' };
+
+/** The jobs' first runs start once the gateway listens; a test that overwrites what they store waits for them. */
+async function firstRunsDone(gateway: Gateway): Promise<void> {
+  const { indicesJob, snapshotJob } = gateway.parts.indices;
+  const done = (job: typeof indicesJob) => job.stats().runs >= 1 && !job.running;
+  await waitFor(() => done(indicesJob) && done(snapshotJob), 'the first runs of the indices jobs');
+}
 
 describe('GET /api/market/indices and GET /api/dashboard', () => {
   it('serve what the jobs stored in the embedded store', () =>
@@ -28,6 +37,7 @@ describe('GET /api/market/indices and GET /api/dashboard', () => {
   it('answer no_data after every retry when nothing was written, and recover once it is', () =>
     withScans(FAST_DASHBOARD, async (gateway) => {
       const { indices, store } = gateway.parts;
+      await firstRunsDone(gateway);
       await store.delete(LATEST_MARKET_DATA_KEY);
       const missing = await api(gateway, 'GET', '/api/dashboard');
       assert.equal(missing.status, 200);
@@ -42,6 +52,7 @@ describe('GET /api/market/indices and GET /api/dashboard', () => {
 
   it('report data someone else wrote that is not JSON as invalid_data, not a server error', () =>
     withScans(FAST_DASHBOARD, async (gateway) => {
+      await firstRunsDone(gateway);
       await gateway.parts.store.set(LATEST_MARKET_DATA_KEY, '{not json', 60);
       const dashboard = await api(gateway, 'GET', '/api/dashboard');
       assert.equal(dashboard.status, 200);

@@ -1,18 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { loadConfig, type GatewayConfig } from '../../src/config/config.js';
 import { startGateway, type Gateway, type GatewayOptions } from '../../src/gateway.js';
+import { makeTempDir } from './temp-dir.js';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const TEST_API_KEYS = ['test-key-alice-0001', 'test-key-bob-00002'] as const;
-
-const dataDirs: string[] = [];
-// Each test gateway writes its files (session logs, the database) in a temp dir of its own.
-process.once('exit', () => {
-  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
-});
 
 export interface TestGateway {
   gateway: Gateway;
@@ -27,8 +19,8 @@ export async function startTestGateway(
   env: Record<string, string> = {},
   options: Partial<GatewayOptions> = {},
 ): Promise<TestGateway> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'steadystate-test-'));
-  dataDirs.push(dataDir);
+  // Each test gateway writes its files (session logs, the database) in a temp dir of its own.
+  const dataDir = await makeTempDir();
   const config = loadConfig({
     DATA_DIR: dataDir,
     HOST: '127.0.0.1',

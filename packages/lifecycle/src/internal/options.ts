@@ -1,4 +1,4 @@
-import { systemTimers, type Timers } from '../clock.js';
+import { MAX_TIMER_MS, systemTimers, type Timers } from '../clock.js';
 import { InvalidOptionError } from '../errors.js';
 
 interface NumberRule {
@@ -150,5 +150,5 @@ function range(rule: NumberRule): string {
   return '';
 }
 
-/** The longest duration any option accepts: 2^31 - 1 ms (about 24.8 days), the most setTimeout can wait. */
-export const MAX_DURATION_MS = 2 ** 31 - 1;
+/** The longest duration any option accepts: what a timer can hold (2^31 - 1 ms, about 24.8 days). */
+export const MAX_DURATION_MS = MAX_TIMER_MS;

@@ -23,7 +23,8 @@ export interface ManualClock extends ClockSource {
 export function manualClock(start = 1_000_000): ManualClock {
   const fake = createClock(start);
   const timers: Timers = {
-    setTimeout: (callback, ms) => fake.setTimeout(callback, ms),
+    setTimeout: (callback, ms, ...args) =>
+      fake.setTimeout(callback as (...values: unknown[]) => void, ms, ...args),
     clearTimeout: (handle) => fake.clearTimeout(handle as Parameters<typeof fake.clearTimeout>[0]),
     setInterval: (callback, ms) => fake.setInterval(callback, ms),
     clearInterval: (handle) => fake.clearInterval(handle as Parameters<typeof fake.clearInterval>[0]),

@@ -8,9 +8,7 @@ export const authenticate: ActionHandler = (client, message, context, requestId)
   if (client.userId !== undefined && client.userId !== identity.userId) {
     throw new ProtocolError(ErrorCode.AUTHENTICATION_ERROR, 'already authenticated as another user');
   }
-  client.userId = identity.userId;
-  clearTimeout(client.authTimer);
-  client.authTimer = undefined;
+  client.authenticated(identity.userId);
   return withRequestId(
     {
       type: 'auth',

@@ -4,7 +4,7 @@ import type { AdapterManager } from '../upstream/adapter-manager.js';
 import type { Tick } from '../domain/tick.js';
 import type { ClientRegistry } from '../ws/client-registry.js';
 
-export interface MemoryWiringParts {
+export interface MarketCleanupParts {
   monitor: MemoryMonitor;
   subscriptions: SubscriptionService;
   adapters: AdapterManager;
@@ -20,7 +20,7 @@ export interface MemoryWiringParts {
  * live client uses: orphans have no subscribers, unleased adapters no clients, and caches and
  * queued ticks are rebuilt by the next ticks. Returns the function that removes them all.
  */
-export function wireMemoryCleanup(parts: MemoryWiringParts): () => void {
+export function registerMarketCleanups(parts: MarketCleanupParts): () => void {
   const { monitor } = parts;
   const unregister = [
     monitor.registerCleanup({

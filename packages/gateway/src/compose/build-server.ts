@@ -1,0 +1,182 @@
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { ApiKeyStore } from '../auth/api-keys.js';
+import { DashboardStreams } from '../dashboard/dashboard-streams.js';
+import { StatsSampler } from '../dashboard/stats-sampler.js';
+import { registerDashboardRoutes } from '../http/dashboard-routes.js';
+import { registerHealthRoute } from '../http/health-route.js';
+import { answerRouterError, installErrorHandlers } from '../http/http-errors.js';
+import { LogStreams } from '../http/log-stream.js';
+import { registerMarketRoutes } from '../http/market-routes.js';
+import { registerReportRoutes } from '../http/report-routes.js';
+import { registerScanRoutes } from '../http/scan-routes.js';
+import { registerStatsRoutes } from '../http/stats-route.js';
+import { registerSymbolsRoute } from '../http/symbols-route.js';
+import { createGatewayMetrics } from '../metrics/gateway-metrics.js';
+import { buildStats, type StatsSources } from '../stats/gateway-stats.js';
+import { MessageHandler } from '../ws/message-handler.js';
+import { SocketServer } from '../ws/ws-server.js';
+import { own, scheduling, type BuildContext } from './build-context.js';
+import type { Jobs } from './build-jobs.js';
+import type { Market } from './build-market.js';
+import type { Observability } from './build-observability.js';
+
+/** Depth levels a Depth subscriber may ask for; both built-in adapters deliver 20. */
+export const MAX_DEPTH = 20;
+/** Log streams (SSE) open at once. */
+const MAX_LOG_STREAMS = 100;
+/** Live dashboards open at once. */
+const MAX_DASHBOARDS = 20;
+/** Largest HTTP request body accepted. */
+const BODY_LIMIT_BYTES = 262_144;
+
+/** What clients talk to: HTTP routes and the WebSocket server on one port, and the stats they read. */
+export interface Server {
+  readonly app: FastifyInstance;
+  readonly sockets: SocketServer;
+  /** The stats object of SPEC section 4. */
+  stats(): Record<string, unknown>;
+}
+
+/**
+ * Builds the HTTP app, its routes, the WebSocket server and the stats they serve. Closing runs
+ * the other way: WebSocket clients first (1001), then the HTTP server with its streams and
+ * metrics, then the dashboard sampler.
+ */
+export function buildServer(
+  context: BuildContext,
+  observed: Observability,
+  market: Market,
+  jobs: Jobs,
+): Server {
+  const { config, logger } = context;
+  const { structures, monitor, gc, leakTracker } = observed;
+  const { adapters, clients } = market;
+  const startedAt = context.clock.now();
+
+  const sampler = new StatsSampler({
+    monitor,
+    gc,
+    counts: () => ({
+      clients: clients.size,
+      adapters: adapters.count,
+      subscriptions: market.topics.subscriptions,
+    }),
+    structures,
+    logger,
+    ...scheduling(context),
+  });
+  own(context, 'dashboard sampler', () => sampler.close());
+  context.starters.push(() => sampler.start());
+  const dashboards = new DashboardStreams({
+    sampler,
+    capacity: MAX_DASHBOARDS,
+    snapshot: () => {
+      const memory = monitor.stats();
+      return {
+        level: memory.status,
+        shedding: memory.shedding,
+        thresholds: memory.thresholds,
+        cleanups: memory.cleanup.history,
+        structures: structures.snapshot(),
+        adapters: adapters.stats().adapters,
+      };
+    },
+  });
+
+  const app = Fastify({
+    loggerInstance: logger,
+    // Per-request log lines would dominate the log of a busy gateway; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT_BYTES,
+    frameworkErrors: answerRouterError,
+  });
+  own(context, 'http server and its streams', () => app.close());
+  // A manual report in its save backoff holds its request open, which app.close() waits for.
+  own(context, 'report save retries', () => jobs.reports.interruptRetries());
+  installErrorHandlers(app);
+  registerHealthRoute(app, startedAt, context.clock.now, monitor, () => {
+    const faults: string[] = [];
+    const kv = jobs.store.status();
+    if (kv.backend === 'redis' && !kv.connected) faults.push('key-value store unreachable');
+    const reports = jobs.reports.stats();
+    if (!reports.migrated || reports.pending > 0) faults.push('report database unavailable');
+    return faults;
+  });
+  registerSymbolsRoute(app, adapters);
+  registerScanRoutes(app, {
+    scans: jobs.scans,
+    streams: new LogStreams(MAX_LOG_STREAMS),
+    catalog: market.catalog,
+    monitor,
+    maxSymbols: config.scans.maxSymbols,
+  });
+  registerMarketRoutes(app, jobs.store, jobs.dashboard);
+  registerDashboardRoutes(app, config.auth.adminToken, dashboards);
+  registerReportRoutes(app, jobs.reports, jobs.repository);
+
+  const handler = new MessageHandler(
+    {
+      apiKeys: new ApiKeyStore(config.auth.apiKeys),
+      adminToken: config.auth.adminToken,
+      adapters,
+      subscriptions: market.subscriptions,
+      limits: { maxSymbolsPerRequest: config.ws.maxSymbolsPerClient, maxDepth: MAX_DEPTH },
+      monitor,
+      stats,
+      logger,
+    },
+    config.ws.maxFrameBytes,
+  );
+  const sockets = new SocketServer({
+    server: app.server,
+    config: config.ws,
+    clients,
+    handler,
+    subscriptions: market.subscriptions,
+    monitor,
+    leakTracker,
+    logger,
+    ...scheduling(context),
+  });
+  own(context, 'websocket clients', () => sockets.close());
+  context.starters.push(() => sockets.start());
+
+  const sources: StatsSources = {
+    ring: market.ring,
+    clients,
+    topics: market.topics,
+    monitor,
+    adapters,
+    symbolCache: market.symbolCache,
+    structures,
+    fanout: market.fanout,
+    handler,
+    sockets,
+    scans: jobs.scans,
+    gc,
+    jobs: () => [
+      market.orphanJob,
+      sampler.job,
+      ...sockets.jobs,
+      jobs.indices.indicesJob,
+      jobs.indices.snapshotJob,
+      jobs.reports.scheduler,
+      jobs.reports.flusher,
+    ],
+    extra: () => ({
+      tasks: jobs.scans.stats(),
+      store: jobs.store.status(),
+      indices: jobs.indices.stats(),
+      reports: jobs.reports.stats(),
+    }),
+  };
+  const metrics = createGatewayMetrics(sources);
+  // Read by /metrics: closed once the HTTP server has stopped serving (fastify's onClose).
+  app.addHook('onClose', () => metrics.close());
+  registerStatsRoutes(app, config.auth.adminToken, stats, metrics.registry);
+  return { app, sockets, stats };
+
+  function stats(): Record<string, unknown> {
+    return buildStats(sources);
+  }
+}
