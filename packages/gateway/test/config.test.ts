@@ -1,3 +1,4 @@
+import { GatewayErrorCode } from '../src/errors.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, DEMO_API_KEY, loadConfig } from '../src/config/config.js';
@@ -74,7 +75,9 @@ describe('loadConfig', () => {
       assert.throws(
         () => loadConfig(env),
         (e: unknown) =>
-          e instanceof ConfigError && e.code === 'CONFIG_INVALID' && e.problems.some((p) => message.test(p)),
+          e instanceof ConfigError &&
+          e.code === GatewayErrorCode.CONFIG_INVALID &&
+          e.problems.some((p) => message.test(p)),
       );
     });
   }

@@ -1,23 +1,23 @@
 /** Stable codes of the runner's errors; callers and tests branch on these, never on messages. */
 export const SoakErrorCode = {
   /** A command-line option is missing, malformed or out of range. */
-  USAGE: 'SOAK_USAGE',
+  USAGE: 'ERR_SOAK_USAGE',
   /** A URL that does not point at this machine: the runner targets loopback only. */
-  NOT_LOOPBACK: 'SOAK_NOT_LOOPBACK',
+  NOT_LOOPBACK: 'ERR_SOAK_NOT_LOOPBACK',
   /** The built gateway (packages/gateway/build/src/main.js) is missing: run `npx tsc -b` first. */
-  TARGET_NOT_BUILT: 'SOAK_TARGET_NOT_BUILT',
+  TARGET_NOT_BUILT: 'ERR_SOAK_TARGET_NOT_BUILT',
   /** The target exited before it listened, or during the run. */
-  TARGET_EXITED: 'SOAK_TARGET_EXITED',
+  TARGET_EXITED: 'ERR_SOAK_TARGET_EXITED',
   /** The target did not print its URL in time. */
-  TARGET_NO_URL: 'SOAK_TARGET_NO_URL',
+  TARGET_NO_URL: 'ERR_SOAK_TARGET_NO_URL',
   /** The target exited with a non-zero code or a signal after SIGTERM, or had to be killed. */
-  TARGET_UNCLEAN_EXIT: 'SOAK_TARGET_UNCLEAN_EXIT',
+  TARGET_UNCLEAN_EXIT: 'ERR_SOAK_TARGET_UNCLEAN_EXIT',
   /** --attach-pid names no running process. */
-  PID_NOT_FOUND: 'SOAK_PID_NOT_FOUND',
+  PID_NOT_FOUND: 'ERR_SOAK_PID_NOT_FOUND',
   /** The gateway profile could not read the symbol list it subscribes from. */
-  PROFILE_SETUP: 'SOAK_PROFILE_SETUP',
+  PROFILE_SETUP: 'ERR_SOAK_PROFILE_SETUP',
   /** An unexpected failure inside the runner. */
-  INTERNAL: 'SOAK_INTERNAL',
+  INTERNAL: 'ERR_SOAK_INTERNAL',
 } as const;
 
 export type SoakErrorCode = (typeof SoakErrorCode)[keyof typeof SoakErrorCode];

@@ -1,3 +1,4 @@
+import { GatewayErrorCode } from '../errors.js';
 import { join } from 'node:path';
 import { ConfigError } from '../config/config.js';
 import { redactUrl } from '../config/redact-url.js';
@@ -13,7 +14,7 @@ import { ReportService } from '../reports/report-service.js';
 import { ScanService } from '../scans/scan-service.js';
 import { SessionLogStore } from '../scans/session-log-store.js';
 import { createKvStore } from '../store/create-kv-store.js';
-import { KvError, KvErrorCode, type KeyValueStore } from '../store/kv-store.js';
+import { KvError, type KeyValueStore } from '../store/kv-store.js';
 import { own, scheduling, type BuildContext } from './build-context.js';
 import type { Market } from './build-market.js';
 import type { Observability } from './build-observability.js';
@@ -139,7 +140,7 @@ export async function buildJobs(
 }
 
 function isStoreRefusal(error: unknown): boolean {
-  return error instanceof KvError && error.code === KvErrorCode.REFUSED;
+  return error instanceof KvError && error.code === GatewayErrorCode.KV_REFUSED;
 }
 
 /** Awaits `opening`; a refusal becomes a ConfigError naming `variable` (a URL shown without its password). */

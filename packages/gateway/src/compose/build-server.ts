@@ -1,4 +1,5 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { validatorCompiler } from 'fastify-type-provider-zod';
 import { ApiKeyStore } from '../auth/api-keys.js';
 import { DashboardStreams } from '../dashboard/dashboard-streams.js';
 import { StatsSampler } from '../dashboard/stats-sampler.js';
@@ -94,6 +95,8 @@ export function buildServer(
   // A manual report in its save backoff holds its request open, which app.close() waits for.
   own(context, 'report save retries', () => jobs.reports.interruptRetries());
   installErrorHandlers(app);
+  // Routes declare their params, queries and bodies as zod schemas; fastify validates with them.
+  app.setValidatorCompiler(validatorCompiler);
   registerHealthRoute(app, startedAt, context.clock.now, monitor, () => {
     const faults: string[] = [];
     const kv = jobs.store.status();

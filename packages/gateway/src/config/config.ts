@@ -1,3 +1,4 @@
+import { GatewayError, GatewayErrorCode } from '../errors.js';
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -114,12 +115,11 @@ export interface GatewayConfig {
 }
 
 /** Thrown when the environment holds an invalid value; `problems` lists each one. */
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
+export class ConfigError extends GatewayError {
   readonly problems: string[];
 
   constructor(problems: string[], options?: ErrorOptions) {
-    super(`invalid configuration:\n  ${problems.join('\n  ')}`, options);
+    super(GatewayErrorCode.CONFIG_INVALID, `invalid configuration:\n  ${problems.join('\n  ')}`, options);
     this.name = 'ConfigError';
     this.problems = problems;
   }

@@ -1,3 +1,4 @@
+import { GatewayError, GatewayErrorCode } from '../errors.js';
 import type { Logger } from '@steadystate/lifecycle';
 import { closeCcxtExchange, createCcxtExchange } from '../upstream/ccxt/ccxt-exchange.js';
 import type { SimMarket } from '../upstream/sim/sim-market.js';
@@ -13,7 +14,10 @@ import { SimExchangeClient } from './sim-exchange-client.js';
 export function exchangeClientFactory(market: SimMarket, logger: Logger) {
   return async (key: ExchangeKey): Promise<ExchangeClient> => {
     if (key.access === 'authenticated') {
-      throw new Error(`no credentials are configured for authenticated ${key.exchange} clients`);
+      throw new GatewayError(
+        GatewayErrorCode.EXCHANGE_NO_CREDENTIALS,
+        `no credentials are configured for authenticated ${key.exchange} clients`,
+      );
     }
     if (key.exchange === 'SIM') return new SimExchangeClient(key, market);
     const exchange = await createCcxtExchange(key.exchange.toLowerCase());

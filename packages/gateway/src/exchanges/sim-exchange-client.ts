@@ -1,3 +1,4 @@
+import { GatewayError, GatewayErrorCode } from '../errors.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { SimMarket } from '../upstream/sim/sim-market.js';
 import type { Tick } from '../domain/tick.js';
@@ -40,7 +41,10 @@ export class SimExchangeClient implements ExchangeClient {
   fetchCandles(symbol: string, timeframe: Timeframe, limit: number, signal?: AbortSignal): Promise<Candle[]> {
     this.#assertOpen();
     signal?.throwIfAborted();
-    if (!this.#market.has(symbol)) return Promise.reject(new Error(`unknown symbol ${symbol} on SIM`));
+    if (!this.#market.has(symbol))
+      return Promise.reject(
+        new GatewayError(GatewayErrorCode.EXCHANGE_UNKNOWN_SYMBOL, `unknown symbol ${symbol} on SIM`),
+      );
     return Promise.resolve(this.#market.candles(symbol, timeframe, limit));
   }
 
@@ -57,6 +61,8 @@ export class SimExchangeClient implements ExchangeClient {
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw new Error('the exchange client is closed');
+    if (this.#closed) {
+      throw new GatewayError(GatewayErrorCode.EXCHANGE_CLIENT_CLOSED, 'the exchange client is closed');
+    }
   }
 }

@@ -2,10 +2,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isAdminToken } from '../auth/api-keys.js';
 import type { DashboardStreams } from '../dashboard/dashboard-streams.js';
-import { sendHttpError } from './http-errors.js';
+import { HttpError } from './http-errors.js';
 
 const JS = 'text/javascript; charset=utf-8';
 const CSS = 'text/css; charset=utf-8';
@@ -55,14 +55,11 @@ export function registerDashboardRoutes(
 
   app.get('/api/dashboard/stream', (request, reply) => {
     if (!isAdminToken(adminToken, tokenOf(request))) {
-      return sendHttpError(
-        reply,
-        401,
-        'UNAUTHORIZED',
+      throw new HttpError.UNAUTHORIZED(
         'the stats stream needs the admin token (?token= or Authorization: Bearer)',
       );
     }
-    if (streams.full) return tooMany(reply, streams.capacity);
+    if (streams.full) throw new HttpError.TOO_MANY_STREAMS(streams.capacity, 'dashboards');
     void reply.hijack();
     streams.open(reply.raw);
     return reply;
@@ -79,9 +76,4 @@ function tokenOf(request: FastifyRequest): string | undefined {
   if (typeof query?.token === 'string') return query.token;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
   return match?.[1];
-}
-
-function tooMany(reply: FastifyReply, capacity: number) {
-  void reply.header('retry-after', '10');
-  return sendHttpError(reply, 503, 'TOO_MANY_STREAMS', `at most ${capacity} dashboards at once`);
 }

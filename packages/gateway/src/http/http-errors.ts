@@ -1,40 +1,100 @@
+import createError, { type FastifyErrorConstructor } from '@fastify/error';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { z } from 'zod';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 
-/** The body of every HTTP error: a stable code, a message, and field errors where they apply. */
+/**
+ * Every error the HTTP API answers, by its stable code: one registry, as fastify keeps its own
+ * (`lib/errors.js`). Routes throw these; the error handler turns any of them into
+ * `{"error":{"code","message","fields"?}}` with its status (and a Retry-After where waiting helps).
+ * Clients branch on `code`; the messages are for people. `%s` in a message is filled from the
+ * constructor's arguments.
+ */
+export const HttpError = {
+  /** No route for the method and path. */
+  NOT_FOUND: createError('NOT_FOUND', 'no route %s %s', 404),
+  /** The body, query or path parameters are invalid; `fields` says which and why. */
+  VALIDATION_FAILED: createError('VALIDATION_FAILED', 'the request is invalid', 400),
+  /** The body is not JSON, or is empty where JSON was announced. */
+  INVALID_JSON: createError('INVALID_JSON', '%s', 400),
+  BODY_TOO_LARGE: createError('BODY_TOO_LARGE', '%s', 413),
+  UNSUPPORTED_MEDIA_TYPE: createError('UNSUPPORTED_MEDIA_TYPE', '%s', 415),
+  BAD_URL: createError('BAD_URL', '%s', 400),
+  URI_TOO_LONG: createError('URI_TOO_LONG', '%s', 414),
+  /** Any other malformed request. */
+  BAD_REQUEST: createError('BAD_REQUEST', '%s', 400),
+  /** No admin token where one is needed. */
+  UNAUTHORIZED: createError('UNAUTHORIZED', '%s', 401),
+  /** A wrong admin token, or admin access disabled. */
+  FORBIDDEN: createError('FORBIDDEN', 'the admin token is not valid', 403),
+  /** Memory is CRITICAL: new work is refused until it is back under the cleanup level. */
+  SERVER_OVERLOADED: createError('SERVER_OVERLOADED', 'memory is critical; new %s are refused for now', 503),
+  /** Too many scans wait already. */
+  QUEUE_FULL: createError('QUEUE_FULL', 'too many scans are waiting; try again later', 429),
+  /** Too many log streams or dashboards are open. */
+  TOO_MANY_STREAMS: createError('TOO_MANY_STREAMS', 'at most %s %s at once', 503),
+  TASK_NOT_FOUND: createError('TASK_NOT_FOUND', 'no task %s', 404),
+  /** The task finished and was swept after its retention (TASK_CLEANUP_AFTER_HOURS). */
+  TASK_EXPIRED: createError(
+    'TASK_EXPIRED',
+    'task %s finished and was removed after its retention period',
+    410,
+  ),
+  REPORT_NOT_FOUND: createError('REPORT_NOT_FOUND', 'no report %s', 404),
+  /** Several reports are being generated already. */
+  REPORTS_BUSY: createError('REPORTS_BUSY', 'several reports are being generated; try again shortly', 429),
+  DATABASE_UNAVAILABLE: createError(
+    'DATABASE_UNAVAILABLE',
+    'the report database cannot be reached right now',
+    503,
+  ),
+  /** The indices have not been computed yet, or expired. */
+  INDICES_UNAVAILABLE: createError(
+    'INDICES_UNAVAILABLE',
+    'the market indices have not been computed yet or expired',
+    503,
+  ),
+  STORE_UNAVAILABLE: createError('STORE_UNAVAILABLE', 'the key-value store is unavailable: %s', 503),
+  UNKNOWN_EXCHANGE: createError('UNKNOWN_EXCHANGE', 'unknown exchange %s', 404),
+  /** The upstream exchange did not answer. */
+  BROKER_ERROR: createError('BROKER_ERROR', 'the exchange did not answer: %s', 502),
+  /** Anything unexpected; logged with its details, answered without them. */
+  INTERNAL_ERROR: createError('INTERNAL_ERROR', 'internal error', 500),
+} satisfies Record<string, FastifyErrorConstructor>;
+
+export type HttpErrorCode = keyof typeof HttpError;
+
+/** Seconds a client should wait before trying again, sent as Retry-After. */
+const RETRY_AFTER_SECONDS: Partial<Record<HttpErrorCode, number>> = {
+  SERVER_OVERLOADED: 30,
+  QUEUE_FULL: 30,
+  TOO_MANY_STREAMS: 10,
+  REPORTS_BUSY: 10,
+  DATABASE_UNAVAILABLE: 5,
+  INDICES_UNAVAILABLE: 30,
+  STORE_UNAVAILABLE: 5,
+};
+
+/** One invalid field: where (`symbols.0`, `limit`, or `(body)` for the whole body) and why. */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** The body of every HTTP error. */
 export interface HttpErrorBody {
-  error: { code: string; message: string; fields?: { path: string; message: string }[] };
+  error: { code: string; message: string; fields?: FieldError[] };
 }
 
-export function sendHttpError(
-  reply: FastifyReply,
-  status: number,
-  code: string,
-  message: string,
-  fields?: HttpErrorBody['error']['fields'],
-): FastifyReply {
-  const body: HttpErrorBody = { error: { code, message, ...(fields ? { fields } : {}) } };
-  return reply.code(status).send(body);
+/** At most this many field errors are listed. */
+const MAX_FIELDS = 20;
+
+/** VALIDATION_FAILED for a check the schema cannot express (an exchange that is not served). */
+export function validationFailed(fields: FieldError[]): FastifyError & { fields: FieldError[] } {
+  return Object.assign(new HttpError.VALIDATION_FAILED(), { fields });
 }
 
-/** Parses `input` with `schema`, or answers 400 VALIDATION_FAILED with one entry per bad field. */
-export function parseOrReply<S extends z.ZodType>(
-  schema: S,
-  input: unknown,
-  reply: FastifyReply,
-): z.infer<S> | undefined {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const fields = parsed.error.issues.slice(0, 20).map((issue) => ({
-    path: issue.path.map(String).join('.') || '(body)',
-    message: issue.message,
-  }));
-  sendHttpError(reply, 400, 'VALIDATION_FAILED', 'the request is invalid', fields);
-  return undefined;
-}
-
-/** Fastify's request errors, under stable codes of our own. */
-const FRAMEWORK_CODES: Record<string, string> = {
+/** Fastify's own request errors, under the codes of the registry. */
+const FRAMEWORK_CODES: Record<string, HttpErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_JSON',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'INVALID_JSON',
   FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
@@ -45,34 +105,66 @@ const FRAMEWORK_CODES: Record<string, string> = {
 };
 
 /**
- * Unknown routes and Fastify's own errors (malformed JSON, a body over the limit, a wrong content
- * type) answer in the same shape as every other error; unexpected errors are logged and answer
- * 500 INTERNAL_ERROR without details.
+ * Answers every error in the one shape: unknown routes, schema validation (zod, through
+ * fastify-type-provider-zod), the registry's errors, fastify's own request errors, and anything
+ * unexpected (logged, answered 500 INTERNAL_ERROR without details).
  */
 export function installErrorHandlers(app: FastifyInstance): void {
-  app.setNotFoundHandler((request, reply) =>
-    sendHttpError(reply, 404, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`),
-  );
-  app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, request, reply) => {
+  app.setNotFoundHandler((request) => {
+    throw new HttpError.NOT_FOUND(request.method, request.url.split('?')[0] ?? '');
+  });
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const fields = error.validation.slice(0, MAX_FIELDS).map((issue) => ({
+        path: issue.instancePath.split('/').filter(Boolean).join('.') || '(body)',
+        message: issue.message ?? 'invalid',
+      }));
+      return send(reply, 'VALIDATION_FAILED', 400, 'the request is invalid', fields);
+    }
+    const code = registryCode(error);
+    if (code) {
+      // A refusal caused by a fault below (the database, the store) is worth a line in the log.
+      if (error.cause !== undefined) request.log.warn({ err: error }, 'request refused');
+      return send(reply, code, error.statusCode ?? 500, error.message, fieldsOf(error));
+    }
     const status = error.statusCode ?? 500;
     if (status >= 500) {
       request.log.error({ err: error }, 'request failed');
-      return sendHttpError(reply, 500, 'INTERNAL_ERROR', 'internal error');
+      return send(reply, 'INTERNAL_ERROR', 500, 'internal error');
     }
-    return sendHttpError(reply, status, FRAMEWORK_CODES[error.code ?? ''] ?? 'BAD_REQUEST', error.message);
+    return send(reply, FRAMEWORK_CODES[error.code] ?? 'BAD_REQUEST', status, error.message);
   });
 }
 
 /**
  * Fastify's `frameworkErrors` option. The router answers a malformed URL or a path parameter over
- * `maxParamLength` before any route or error handler runs, in a body of its own
- * (`{"error":"Bad Request",...}`); this answers them in the shape of every other error.
+ * `maxParamLength` before any route or error handler runs, in a body of its own; this answers
+ * them in the shape of every other error.
  */
 export function answerRouterError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
-  void sendHttpError(
-    reply,
-    error.statusCode ?? 400,
-    FRAMEWORK_CODES[error.code] ?? 'BAD_REQUEST',
-    error.message,
-  );
+  void send(reply, FRAMEWORK_CODES[error.code] ?? 'BAD_REQUEST', error.statusCode ?? 400, error.message);
+}
+
+function send(
+  reply: FastifyReply,
+  code: HttpErrorCode,
+  status: number,
+  message: string,
+  fields?: FieldError[],
+): FastifyReply {
+  const retryAfter = RETRY_AFTER_SECONDS[code];
+  if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
+  const body: HttpErrorBody = { error: { code, message, ...(fields ? { fields } : {}) } };
+  return reply.code(status).send(body);
+}
+
+/** The registry code of an error made by one of its constructors. */
+function registryCode(error: FastifyError): HttpErrorCode | undefined {
+  const code = error.code as HttpErrorCode;
+  return Object.hasOwn(HttpError, code) && error instanceof HttpError[code] ? code : undefined;
+}
+
+function fieldsOf(error: FastifyError): FieldError[] | undefined {
+  const fields = (error as { fields?: unknown }).fields;
+  return Array.isArray(fields) ? (fields as FieldError[]) : undefined;
 }

@@ -5,11 +5,13 @@ import {
   type MemoryMonitor,
 } from '@steadystate/lifecycle';
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ScanService } from '../scans/scan-service.js';
 import { scanRequestSchema } from '../scans/scan-request.js';
 import type { ExchangeCatalog } from '../upstream/exchange-catalog.js';
-import { parseOrReply, sendHttpError } from './http-errors.js';
+import { emptyBodyAsObject } from './empty-body.js';
+import { HttpError, validationFailed } from './http-errors.js';
 import type { LogStreams } from './log-stream.js';
 import { findTask, isFinished, presentTask, taskIdParams } from './task-presenter.js';
 
@@ -27,9 +29,7 @@ const listQuery = z.object({
     .string()
     .regex(/^\d{1,15}$/, 'a next_cursor from an earlier page')
     .optional(),
-  status: z
-    .enum(TASK_STATUSES as [string, ...string[]], { error: `one of ${TASK_STATUSES.join(', ')}` })
-    .optional(),
+  status: z.enum(TASK_STATUSES, { error: `one of ${TASK_STATUSES.join(', ')}` }).optional(),
 });
 
 const logQuery = z.object({
@@ -41,32 +41,35 @@ const logQuery = z.object({
     .default(0),
 });
 
-/** Seconds a client should wait before retrying a refused scan. */
-const RETRY_AFTER_SECONDS = 30;
-
 /** The scan and task routes (SPEC 2.2): start, poll, cancel, clear, list, and read logs from an offset. */
 export function registerScanRoutes(app: FastifyInstance, o: ScanRoutesOptions): void {
-  const schema = scanRequestSchema(o.maxSymbols);
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+  const scanBody = scanRequestSchema(o.maxSymbols);
 
-  app.post('/api/scans', async (request, reply) => {
-    if (o.monitor.shedding) {
-      void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
-      return sendHttpError(
-        reply,
-        503,
-        'SERVER_OVERLOADED',
-        'memory is critical; new scans are refused for now',
-      );
-    }
-    const body = parseOrReply(schema, request.body ?? {}, reply);
-    if (!body) return reply;
-    if (!o.catalog.get(body.exchange)) {
-      return sendHttpError(reply, 400, 'VALIDATION_FAILED', 'the request is invalid', [
-        { path: 'exchange', message: `unknown exchange ${body.exchange}` },
-      ]);
-    }
-    try {
-      const id = o.scans.start(body);
+  routes.post(
+    '/api/scans',
+    {
+      schema: { body: scanBody },
+      // No body at all is an empty request: it then fails for lacking "symbols" or "top".
+      preValidation: emptyBodyAsObject,
+      // Refused before the body is even validated: at CRITICAL memory no new work is taken.
+      onRequest: (_request, _reply, done) =>
+        done(o.monitor.shedding ? new HttpError.SERVER_OVERLOADED('scans') : undefined),
+    },
+    async (request, reply) => {
+      const body = request.body;
+      if (!o.catalog.get(body.exchange)) {
+        throw validationFailed([{ path: 'exchange', message: `unknown exchange ${body.exchange}` }]);
+      }
+      let id: string;
+      try {
+        id = o.scans.start(body);
+      } catch (error) {
+        if (error instanceof LifecycleError && error.code === LifecycleErrorCode.QUEUE_FULL) {
+          throw new HttpError.QUEUE_FULL();
+        }
+        throw error;
+      }
       return reply.code(202).send({
         id,
         status: 'pending',
@@ -74,81 +77,66 @@ export function registerScanRoutes(app: FastifyInstance, o: ScanRoutesOptions): 
         log_url: `/api/tasks/${id}/log`,
         stream_url: `/api/tasks/${id}/log/stream`,
       });
-    } catch (error) {
-      if (error instanceof LifecycleError && error.code === LifecycleErrorCode.QUEUE_FULL) {
-        void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
-        return sendHttpError(reply, 429, 'QUEUE_FULL', 'too many scans are waiting; try again later');
-      }
-      throw error;
-    }
-  });
+    },
+  );
 
-  app.get('/api/tasks', (request, reply) => {
-    const q = parseOrReply(listQuery, request.query, reply);
-    if (!q) return reply;
+  routes.get('/api/tasks', { schema: { querystring: listQuery } }, (request) => {
+    const q = request.query;
     const page = o.scans.tasks.list({
       limit: q.limit,
       ...(q.cursor === undefined ? {} : { cursor: q.cursor }),
-      ...(q.status === undefined ? {} : { status: q.status as (typeof TASK_STATUSES)[number] }),
+      ...(q.status === undefined ? {} : { status: q.status }),
     });
     return { tasks: page.tasks.map(presentTask), next_cursor: page.nextCursor };
   });
 
-  app.post('/api/tasks/clear-results', () => ({ cleared: o.scans.tasks.clearAllResults() }));
+  routes.post('/api/tasks/clear-results', () => ({ cleared: o.scans.tasks.clearAllResults() }));
 
-  app.get('/api/tasks/:id', (request, reply) => {
-    const params = parseOrReply(taskIdParams, request.params, reply);
-    if (!params) return reply;
-    const task = findTask(o.scans, params.id, reply);
-    return task ? presentTask(task) : reply;
+  routes.get('/api/tasks/:id', { schema: { params: taskIdParams } }, (request) =>
+    presentTask(findTask(o.scans, request.params.id)),
+  );
+
+  routes.delete('/api/tasks/:id', { schema: { params: taskIdParams } }, async (request) => {
+    const { id } = request.params;
+    findTask(o.scans, id);
+    const action = await o.scans.cancelOrRemove(id);
+    return { id, action };
   });
 
-  app.delete('/api/tasks/:id', async (request, reply) => {
-    const params = parseOrReply(taskIdParams, request.params, reply);
-    if (!params) return reply;
-    if (!findTask(o.scans, params.id, reply)) return reply;
-    const action = await o.scans.cancelOrRemove(params.id);
-    return { id: params.id, action };
-  });
+  routes.get(
+    '/api/tasks/:id/log',
+    { schema: { params: taskIdParams, querystring: logQuery } },
+    async (request) => {
+      const { id } = request.params;
+      const { offset } = request.query;
+      const task = findTask(o.scans, id);
+      // Read before the log: whatever was appended before it ended is then in this chunk or the next.
+      const ended = isFinished(task) && o.scans.logComplete(id);
+      const chunk = await o.scans.readLog(id, offset);
+      return {
+        id,
+        offset,
+        next_offset: chunk?.nextOffset ?? offset,
+        size: chunk?.size ?? 0,
+        content: chunk?.content ?? '',
+        done: ended && (chunk === null || chunk.nextOffset >= chunk.size),
+      };
+    },
+  );
 
-  app.get('/api/tasks/:id/log', async (request, reply) => {
-    const params = parseOrReply(taskIdParams, request.params, reply);
-    const q = params && parseOrReply(logQuery, request.query, reply);
-    if (!params || !q) return reply;
-    const task = findTask(o.scans, params.id, reply);
-    if (!task) return reply;
-    // Read before the log: whatever was appended before it ended is then in this chunk or the next.
-    const ended = isFinished(task) && o.scans.logComplete(params.id);
-    const chunk = await o.scans.readLog(params.id, q.offset);
-    return {
-      id: params.id,
-      offset: q.offset,
-      next_offset: chunk?.nextOffset ?? q.offset,
-      size: chunk?.size ?? 0,
-      content: chunk?.content ?? '',
-      done: ended && (chunk === null || chunk.nextOffset >= chunk.size),
-    };
-  });
-
-  app.get('/api/tasks/:id/log/stream', (request, reply) => {
-    const params = parseOrReply(taskIdParams, request.params, reply);
-    const q = params && parseOrReply(logQuery, request.query, reply);
-    if (!params || !q) return reply;
-    if (!findTask(o.scans, params.id, reply)) return reply;
-    if (o.streams.full) {
-      void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
-      return sendHttpError(
-        reply,
-        503,
-        'TOO_MANY_STREAMS',
-        `at most ${o.streams.capacity} log streams at once`,
-      );
-    }
-    // The stream writes to the raw response itself from here on.
-    void reply.hijack();
-    o.streams.open(o.scans, params.id, q.offset, reply.raw);
-    return reply;
-  });
+  routes.get(
+    '/api/tasks/:id/log/stream',
+    { schema: { params: taskIdParams, querystring: logQuery } },
+    (request, reply) => {
+      const { id } = request.params;
+      findTask(o.scans, id);
+      if (o.streams.full) throw new HttpError.TOO_MANY_STREAMS(o.streams.capacity, 'log streams');
+      // The stream writes to the raw response itself from here on.
+      void reply.hijack();
+      o.streams.open(o.scans, id, request.query.offset, reply.raw);
+      return reply;
+    },
+  );
 
   // Streams hold their connections open; end them before the server waits for connections to close.
   app.addHook('preClose', (done) => {

@@ -1,7 +1,6 @@
 import type { TaskSnapshot, TaskSummary } from '@steadystate/lifecycle';
-import type { FastifyReply } from 'fastify';
 import type { ScanService } from '../scans/scan-service.js';
-import { sendHttpError } from './http-errors.js';
+import { HttpError } from './http-errors.js';
 import { z } from 'zod';
 
 export const taskIdParams = z.object({
@@ -32,27 +31,13 @@ export function presentTask(task: TaskSummary | TaskSnapshot<unknown>): Record<s
 }
 
 /**
- * The task of `id`, or the reply already sent: 404 TASK_NOT_FOUND for an id never seen (or
- * removed), 410 TASK_EXPIRED for one swept after its retention.
+ * The task of `id`. Throws 404 TASK_NOT_FOUND for an id never seen (or removed), 410 TASK_EXPIRED
+ * for one swept after its retention.
  */
-export function findTask(
-  scans: ScanService,
-  id: string,
-  reply: FastifyReply,
-): TaskSnapshot<unknown> | undefined {
+export function findTask(scans: ScanService, id: string): TaskSnapshot<unknown> {
   const lookup = scans.lookup(id);
   if (lookup.state === 'found') return lookup.task;
-  if (lookup.state === 'expired') {
-    void sendHttpError(
-      reply,
-      410,
-      'TASK_EXPIRED',
-      `task ${id} finished and was removed after its retention period`,
-    );
-  } else {
-    void sendHttpError(reply, 404, 'TASK_NOT_FOUND', `no task ${id}`);
-  }
-  return undefined;
+  throw lookup.state === 'expired' ? new HttpError.TASK_EXPIRED(id) : new HttpError.TASK_NOT_FOUND(id);
 }
 
 export function isFinished(task: TaskSummary): boolean {

@@ -1,3 +1,4 @@
+import { GatewayError, GatewayErrorCode } from '../errors.js';
 import type { BoundedCache, KeyedMutex, Logger } from '@steadystate/lifecycle';
 import type { SubscribeRequest, SymbolRef, UnsubscribeRequest } from '../protocol/client-messages.js';
 import { ErrorCode, ProtocolError } from '../protocol/error-codes.js';
@@ -230,7 +231,7 @@ export class SubscriptionService {
     // Checked here, with nothing awaited before the attach: the client may have left while this
     // subscribe waited for the adapter, the symbol list or the lock. A lease taken for it meanwhile
     // has no subscription and goes with the subscribe's final release of unused leases.
-    if (state.closed) throw new Error('the client has disconnected');
+    if (state.closed) throw new GatewayError(GatewayErrorCode.CLIENT_GONE, 'the client has disconnected');
     const topic = this.#o.topics.ensure(ref.exchange, ref.symbol, handle.adapter);
     const subscription: Subscription = {
       subscriber,

@@ -40,11 +40,14 @@ export interface ErrorFrame {
 /** Thrown by message handlers to answer with an error frame; anything else becomes SERVER_ERROR. */
 export class ProtocolError extends Error {
   readonly code: ErrorCode;
+  /** The request's `request_id`, when the error is found before the handler reads it. */
+  readonly requestId: string | number | undefined;
 
-  constructor(code: ErrorCode, message: string) {
+  constructor(code: ErrorCode, message: string, requestId?: string | number) {
     super(message);
     this.name = 'ProtocolError';
     this.code = code;
+    this.requestId = requestId;
   }
 }
 

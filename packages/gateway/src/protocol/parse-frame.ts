@@ -1,4 +1,4 @@
-import { ACTIONS, type Action } from './client-messages.js';
+import { ACTIONS, readRequestId, type Action } from './client-messages.js';
 import { ErrorCode, ProtocolError } from './error-codes.js';
 
 export interface ParsedFrame {
@@ -26,12 +26,21 @@ export function parseFrame(data: Buffer, isBinary: boolean): ParsedFrame {
   }
   const record = message as Record<string, unknown>;
   const raw = record.action ?? record.type;
+  // A message that is an object echoes its request_id even when its action is wrong.
   if (typeof raw !== 'string' || raw.length === 0) {
-    throw new ProtocolError(ErrorCode.INVALID_ACTION, 'a message needs an "action" (or "type") string');
+    throw new ProtocolError(
+      ErrorCode.INVALID_ACTION,
+      'a message needs an "action" (or "type") string',
+      readRequestId(record),
+    );
   }
   const action = raw === 'auth' ? 'authenticate' : raw;
   if (!ACTION_SET.has(action)) {
-    throw new ProtocolError(ErrorCode.INVALID_ACTION, `Invalid action: ${raw.slice(0, 64)}`);
+    throw new ProtocolError(
+      ErrorCode.INVALID_ACTION,
+      `Invalid action: ${raw.slice(0, 64)}`,
+      readRequestId(record),
+    );
   }
   return { action: action as Action, message: record };
 }

@@ -1,3 +1,4 @@
+import { GatewayError, GatewayErrorCode } from '../errors.js';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -154,7 +155,10 @@ export class ReportService {
       if (await this.#saveWaiting(report)) saved++;
       else refused++;
     }
-    if (refused > 0) throw new Error(`the database refused ${refused} waiting report(s); saved ${saved}`);
+    if (refused > 0) {
+      const message = `the database refused ${refused} waiting report(s); saved ${saved}`;
+      throw new GatewayError(GatewayErrorCode.REPORTS_REFUSED, message);
+    }
     return saved;
   }
 

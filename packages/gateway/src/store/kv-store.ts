@@ -1,23 +1,16 @@
-/** Why a key-value operation failed. */
-export const KvErrorCode = {
-  /** The store is unreachable (Redis down or reconnecting). */
-  UNAVAILABLE: 'KV_UNAVAILABLE',
-  /** Too many operations are waiting for a reconnect; refused instead of queued without bound. */
-  BACKLOG_FULL: 'KV_BACKLOG_FULL',
-  /** The store was closed. */
-  CLOSED: 'KV_CLOSED',
-  /** The server refused the connection's settings (password, database index): not worth retrying. */
-  REFUSED: 'KV_REFUSED',
-} as const;
-export type KvErrorCode = (typeof KvErrorCode)[keyof typeof KvErrorCode];
+import { GatewayError, type GatewayErrorCode } from '../errors.js';
 
-export class KvError extends Error {
-  readonly code: KvErrorCode;
+/** Why a key-value operation failed: KV_UNAVAILABLE, KV_BACKLOG_FULL, KV_CLOSED or KV_REFUSED. */
+export type KvErrorCode =
+  | typeof GatewayErrorCode.KV_UNAVAILABLE
+  | typeof GatewayErrorCode.KV_BACKLOG_FULL
+  | typeof GatewayErrorCode.KV_CLOSED
+  | typeof GatewayErrorCode.KV_REFUSED;
 
+export class KvError extends GatewayError {
   constructor(code: KvErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'KvError';
-    this.code = code;
   }
 }
 

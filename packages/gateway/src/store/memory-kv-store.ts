@@ -1,5 +1,6 @@
+import { GatewayErrorCode } from '../errors.js';
 import { BoundedCache, type Clock, type Logger, type StructureRegistry } from '@steadystate/lifecycle';
-import { KvError, KvErrorCode, type KeyValueStore, type KvStatus } from './kv-store.js';
+import { KvError, type KeyValueStore, type KvStatus } from './kv-store.js';
 
 export interface MemoryKvStoreOptions {
   /** The most keys held; at the bound, the least recently used go first. */
@@ -79,5 +80,5 @@ export class MemoryKvStore implements KeyValueStore {
 }
 
 function closed(): KvError {
-  return new KvError(KvErrorCode.CLOSED, 'the key-value store is closed');
+  return new KvError(GatewayErrorCode.KV_CLOSED, 'the key-value store is closed');
 }

@@ -1,6 +1,7 @@
+import { GatewayErrorCode } from '../errors.js';
 import { CloseOnce, incrementCounter, type Logger } from '@steadystate/lifecycle';
 import { Redis } from 'ioredis';
-import { KvError, KvErrorCode, type KeyValueStore, type KvStatus } from './kv-store.js';
+import { KvError, type KeyValueStore, type KvStatus } from './kv-store.js';
 
 export interface RedisKvStoreOptions {
   url: string;
@@ -75,12 +76,13 @@ export class RedisKvStore implements KeyValueStore {
       const db = Number(/\bdb=(\d+)/.exec(info)?.[1] ?? this.#db);
       if (db !== this.#db || refusals.length > 0) {
         const reason = refusals[0]?.message ?? `database ${this.#db} was not selected`;
-        throw new KvError(KvErrorCode.REFUSED, `redis refused the connection: ${reason}`);
+        throw new KvError(GatewayErrorCode.KV_REFUSED, `redis refused the connection: ${reason}`);
       }
     } catch (error) {
       if (error instanceof KvError) throw error;
       const refusal = refusals[0] ?? (isRefusal(error) ? (error as Error) : undefined);
-      if (refusal) throw new KvError(KvErrorCode.REFUSED, `redis refused the connection: ${refusal.message}`);
+      if (refusal)
+        throw new KvError(GatewayErrorCode.KV_REFUSED, `redis refused the connection: ${refusal.message}`);
       // Unreachable for now: ioredis goes on reconnecting with backoff, and status() says so.
       this.#logger.warn({ err: error }, 'redis unreachable at start; reconnecting with backoff');
     } finally {
@@ -141,16 +143,16 @@ export class RedisKvStore implements KeyValueStore {
   }
 
   async #run<T>(command: () => Promise<T>): Promise<T> {
-    if (this.#closing.closing) throw new KvError(KvErrorCode.CLOSED, 'the key-value store is closed');
+    if (this.#closing.closing) throw new KvError(GatewayErrorCode.KV_CLOSED, 'the key-value store is closed');
     if (this.#pending >= this.#maxPending) {
-      throw new KvError(KvErrorCode.BACKLOG_FULL, `${this.#pending} redis operations already wait`);
+      throw new KvError(GatewayErrorCode.KV_BACKLOG_FULL, `${this.#pending} redis operations already wait`);
     }
     this.#pending++;
     try {
       return await command();
     } catch (error) {
       throw new KvError(
-        KvErrorCode.UNAVAILABLE,
+        GatewayErrorCode.KV_UNAVAILABLE,
         `redis: ${error instanceof Error ? error.message : String(error)}`,
         {
           cause: error,

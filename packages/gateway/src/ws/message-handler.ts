@@ -93,7 +93,7 @@ export class MessageHandler {
       if (reply) client.sendJson(reply);
     } catch (error) {
       if (error instanceof ProtocolError) {
-        this.#fail(client, error.code, error.message, requestId);
+        this.#fail(client, error.code, error.message, requestId ?? error.requestId);
       } else {
         this.#context.logger.error({ client: client.id, err: error }, 'message handler failed');
         this.#fail(client, ErrorCode.SERVER_ERROR, 'internal error while handling the message', requestId);

@@ -30,7 +30,7 @@ const scan = (body: unknown) => ({ method: 'POST', path: '/api/scans', body }) a
 const CASES: Case[] = [
   ['neither symbols nor top', scan({ timeframe: '1h' }), 400, 'VALIDATION_FAILED', 'symbols'],
   ['both symbols and top', scan({ symbols: ['BTC/USDT'], top: 3 }), 400, 'VALIDATION_FAILED', 'symbols'],
-  ['a JSON null body', scan(null), 400, 'VALIDATION_FAILED', 'symbols'],
+  ['a JSON null body (a body, and not an object)', scan(null), 400, 'VALIDATION_FAILED', '(body)'],
   ['symbols as a string', scan({ symbols: 'BTC/USDT' }), 400, 'VALIDATION_FAILED', 'symbols'],
   ['top as a string', scan({ top: '5' }), 400, 'VALIDATION_FAILED', 'top'],
   ['candles as a string', scan({ top: 5, candles: 'many' }), 400, 'VALIDATION_FAILED', 'candles'],

@@ -1,8 +1,9 @@
+import { GatewayErrorCode } from '../../src/errors.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { StructureRegistry, silentLogger } from '@steadystate/lifecycle';
 import { manualClock } from '@steadystate/lifecycle/testing';
-import { KvError, KvErrorCode } from '../../src/store/kv-store.js';
+import { KvError } from '../../src/store/kv-store.js';
 import { MemoryKvStore } from '../../src/store/memory-kv-store.js';
 
 function store(maxEntries: number) {
@@ -81,7 +82,7 @@ describe('MemoryKvStore', () => {
     for (const call of [() => kv.get('a'), () => kv.set('a', '1')]) {
       await assert.rejects(call(), (error: unknown) => {
         assert.ok(error instanceof KvError);
-        assert.equal(error.code, KvErrorCode.CLOSED);
+        assert.equal(error.code, GatewayErrorCode.KV_CLOSED);
         return true;
       });
     }

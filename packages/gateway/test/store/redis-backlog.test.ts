@@ -1,8 +1,9 @@
+import { GatewayErrorCode } from '../../src/errors.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { waitFor } from '@steadystate/lifecycle/testing';
 import type { Gateway } from '../../src/gateway.js';
-import { KvError, KvErrorCode, type KeyValueStore } from '../../src/store/kv-store.js';
+import { KvError, type KeyValueStore } from '../../src/store/kv-store.js';
 import { connectAuthenticated, marketDataOf, subscribe } from '../support/market-session.js';
 import { withRedisGateway } from '../support/redis-session.js';
 import { api, errorCode } from '../support/scan-api.js';
@@ -54,14 +55,14 @@ async function httpBurst(gateway: Gateway, count: number): Promise<{ codes: stri
 /** The bound holds and the excess fails at once: every refusal settles before any waiting call. */
 function assertBounded({ pendingAtOnce, settled }: { pendingAtOnce: number; settled: string[] }): void {
   assert.equal(pendingAtOnce, MAX_PENDING, 'exactly REDIS_MAX_PENDING calls wait');
-  const refused = settled.filter((s) => s === KvErrorCode.BACKLOG_FULL).length;
+  const refused = settled.filter((s) => s === GatewayErrorCode.KV_BACKLOG_FULL).length;
   assert.equal(refused, settled.length - MAX_PENDING);
   assert.deepEqual(
     settled.slice(0, refused),
-    Array<string>(refused).fill(KvErrorCode.BACKLOG_FULL),
+    Array<string>(refused).fill(GatewayErrorCode.KV_BACKLOG_FULL),
     'refused before any waiting call settled',
   );
-  assert.deepEqual(settled.slice(refused), Array<string>(MAX_PENDING).fill(KvErrorCode.UNAVAILABLE));
+  assert.deepEqual(settled.slice(refused), Array<string>(MAX_PENDING).fill(GatewayErrorCode.KV_UNAVAILABLE));
 }
 
 /** Connected, and the jobs' first runs (which write on start) are done: the store is idle. */

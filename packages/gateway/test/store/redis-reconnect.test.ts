@@ -1,3 +1,4 @@
+import { GatewayErrorCode } from '../../src/errors.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { waitFor } from '@steadystate/lifecycle/testing';
@@ -53,7 +54,7 @@ describe('Redis connection killed mid-run', () => {
         stop = true;
         await Promise.all(callers);
 
-        const allowed = new Set<Outcome>([200, 503, 'ok', 'KV_UNAVAILABLE']);
+        const allowed = new Set<Outcome>([200, 503, 'ok', GatewayErrorCode.KV_UNAVAILABLE]);
         assert.deepEqual(
           outcomes.filter((o) => !allowed.has(o)),
           [],

@@ -1,3 +1,4 @@
+import { GatewayErrorCode } from '../../src/errors.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -6,7 +7,7 @@ import { trackTimers } from '@steadystate/lifecycle/testing';
 import { UnsubscribeError, type Exchange, type OrderBook, type Ticker } from 'ccxt';
 import { CcxtAdapter, type CcxtAdapterOptions } from '../../src/upstream/ccxt/ccxt-adapter.js';
 import type { DataLevel, Tick } from '../../src/domain/tick.js';
-import { UpstreamError, UpstreamErrorCode } from '../../src/upstream/upstream-error.js';
+import { UpstreamError } from '../../src/upstream/upstream-error.js';
 import {
   DEPTH,
   SPOT_SYMBOLS,
@@ -225,9 +226,9 @@ describe('CcxtAdapter polling a REST exchange (local fake of Binance)', () => {
     fake.failing.markets = true;
     try {
       await assert.rejects(adapter.subscribe('BTC/USDT', 1), (e: unknown) => {
-        return isCode(UpstreamErrorCode.UPSTREAM_UNAVAILABLE)(e) && (e as Error).cause instanceof Error;
+        return isCode(GatewayErrorCode.UPSTREAM_UNAVAILABLE)(e) && (e as Error).cause instanceof Error;
       });
-      await assert.rejects(adapter.listSymbols(), isCode(UpstreamErrorCode.UPSTREAM_UNAVAILABLE));
+      await assert.rejects(adapter.listSymbols(), isCode(GatewayErrorCode.UPSTREAM_UNAVAILABLE));
       assert.equal(adapter.status(), 'degraded');
       assert.equal(adapter.stats().errors, 2);
     } finally {
@@ -240,15 +241,15 @@ describe('CcxtAdapter polling a REST exchange (local fake of Binance)', () => {
 
   it('rejects an unknown symbol, a bad level and one subscription too many, with codes', async () => {
     const { adapter } = collecting({ createExchange: () => fake.rest(), maxSubscriptions: 2 });
-    await assert.rejects(adapter.subscribe('DOGE/USDT', 1), isCode(UpstreamErrorCode.UNKNOWN_SYMBOL));
+    await assert.rejects(adapter.subscribe('DOGE/USDT', 1), isCode(GatewayErrorCode.UNKNOWN_SYMBOL));
     await assert.rejects(
       adapter.subscribe('BTC/USDT', 0 as DataLevel),
-      isCode(UpstreamErrorCode.INVALID_LEVEL),
+      isCode(GatewayErrorCode.INVALID_LEVEL),
     );
     await adapter.subscribe('BTC/USDT', 1);
     await adapter.subscribe('ETH/USDT', 1);
     await adapter.subscribe('ETH/USDT', 2);
-    await assert.rejects(adapter.subscribe('SOL/USDT', 1), isCode(UpstreamErrorCode.SUBSCRIPTION_LIMIT));
+    await assert.rejects(adapter.subscribe('SOL/USDT', 1), isCode(GatewayErrorCode.SUBSCRIPTION_LIMIT));
     assert.deepEqual(adapter.subscribedSymbols(), ['BTC/USDT', 'ETH/USDT']);
     await adapter.close();
   });
@@ -308,7 +309,7 @@ describe('CcxtAdapter polling a REST exchange (local fake of Binance)', () => {
     const { adapter } = collecting({ createExchange: () => fake.rest() });
     await adapter.subscribe('BTC/USDT', 1);
     await adapter.close();
-    await assert.rejects(adapter.subscribe('ETH/USDT', 1), isCode(UpstreamErrorCode.ADAPTER_CLOSED));
+    await assert.rejects(adapter.subscribe('ETH/USDT', 1), isCode(GatewayErrorCode.ADAPTER_CLOSED));
     await adapter.unsubscribe('BTC/USDT');
     assert.deepEqual(await adapter.listSymbols(), []);
     assert.equal(await adapter.hasSymbol('BTC/USDT'), false);
@@ -321,7 +322,7 @@ describe('CcxtAdapter polling a REST exchange (local fake of Binance)', () => {
     const { adapter } = collecting({ createExchange: () => fake.rest() });
     const pending = adapter.subscribe('BTC/USDT', 1);
     await adapter.close();
-    await assert.rejects(pending, isCode(UpstreamErrorCode.ADAPTER_CLOSED));
+    await assert.rejects(pending, isCode(GatewayErrorCode.ADAPTER_CLOSED));
     assert.deepEqual(adapter.subscribedSymbols(), []);
   });
 

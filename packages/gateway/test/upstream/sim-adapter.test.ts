@@ -1,3 +1,4 @@
+import { GatewayErrorCode } from '../../src/errors.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InvalidOptionError, silentLogger, StructureRegistry, type Logger } from '@steadystate/lifecycle';
@@ -5,7 +6,7 @@ import { trackTimers } from '@steadystate/lifecycle/testing';
 import { SimAdapter, type SimAdapterOptions } from '../../src/upstream/sim/sim-adapter.js';
 import { SimMarket } from '../../src/upstream/sim/sim-market.js';
 import type { DataLevel, Tick } from '../../src/domain/tick.js';
-import { UpstreamError, UpstreamErrorCode } from '../../src/upstream/upstream-error.js';
+import { UpstreamError } from '../../src/upstream/upstream-error.js';
 import { settle, waitFor } from '@steadystate/lifecycle/testing';
 
 const T0 = 1_700_000_000_000;
@@ -246,10 +247,10 @@ describe('SimAdapter subscriptions', () => {
     assert.equal((await adapter.listSymbols()).length, 2000);
     assert.equal(await adapter.hasSymbol('SOL/USDT'), true);
     assert.equal(await adapter.hasSymbol('DOGE/USDT'), false);
-    await assert.rejects(adapter.subscribe('DOGE/USDT', 1), isCode(UpstreamErrorCode.UNKNOWN_SYMBOL));
+    await assert.rejects(adapter.subscribe('DOGE/USDT', 1), isCode(GatewayErrorCode.UNKNOWN_SYMBOL));
     await assert.rejects(
       adapter.subscribe('BTC/USDT', 4 as DataLevel),
-      isCode(UpstreamErrorCode.INVALID_LEVEL),
+      isCode(GatewayErrorCode.INVALID_LEVEL),
     );
     assert.deepEqual(adapter.subscribedSymbols(), []);
     await adapter.close();
@@ -299,7 +300,7 @@ describe('SimAdapter close', () => {
     const { adapter } = simulated();
     await adapter.subscribe('BTC/USDT', 1);
     await adapter.close();
-    await assert.rejects(adapter.subscribe('ETH/USDT', 1), isCode(UpstreamErrorCode.ADAPTER_CLOSED));
+    await assert.rejects(adapter.subscribe('ETH/USDT', 1), isCode(GatewayErrorCode.ADAPTER_CLOSED));
     await adapter.unsubscribe('BTC/USDT');
     assert.deepEqual(await adapter.listSymbols(), []);
     assert.equal(await adapter.hasSymbol('BTC/USDT'), false);

@@ -1,9 +1,10 @@
+import { GatewayErrorCode } from '../../src/errors.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InvalidOptionError } from '@steadystate/lifecycle';
 import { TIMEFRAME_MS, TIMEFRAMES, type Timeframe } from '../../src/domain/candle.js';
 import { SimMarket } from '../../src/upstream/sim/sim-market.js';
-import { UpstreamError, UpstreamErrorCode } from '../../src/upstream/upstream-error.js';
+import { UpstreamError } from '../../src/upstream/upstream-error.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -63,7 +64,7 @@ describe('SimMarket universe', () => {
     for (const ask of [() => market.price('DOGE/USDT', T0), () => market.candles('DOGE/USDT', '1m', 1, T0)]) {
       assert.throws(
         ask,
-        (e: unknown) => e instanceof UpstreamError && e.code === UpstreamErrorCode.UNKNOWN_SYMBOL,
+        (e: unknown) => e instanceof UpstreamError && e.code === GatewayErrorCode.UNKNOWN_SYMBOL,
       );
     }
   });

@@ -102,6 +102,8 @@ describe('request_id over WebSocket', () => {
         [{ action: 'subscribe', symbols: [] }, 'INVALID_PARAMETERS'],
         [{ action: 'get_stats' }, 'FORBIDDEN'],
         [{ action: 'authenticate', api_key: 'not-a-configured-key' }, 'AUTHENTICATION_ERROR'],
+        [{ action: 'buy' }, 'INVALID_ACTION'],
+        [{ symbols: [] }, 'INVALID_ACTION'],
       ];
       for (const [index, [message, code]] of errors.entries()) {
         const reply = await client.request({ ...message, request_id: index }, 'error');

@@ -1,3 +1,4 @@
+import { GatewayErrorCode } from '../../errors.js';
 import { stderrLogger, systemClock, type Clock, type Logger, incrementCounter } from '@steadystate/lifecycle';
 import type { Exchange } from 'ccxt';
 import { z } from 'zod';
@@ -11,7 +12,7 @@ import {
 import { registerSubscriptions } from '../register-subscriptions.js';
 import type { DataLevel, Tick } from '../../domain/tick.js';
 import type { AdapterStatus, TickSink, UpstreamAdapter, UpstreamAdapterStats } from '../upstream-adapter.js';
-import { checkLevel, errorMessage, UpstreamError, UpstreamErrorCode } from '../upstream-error.js';
+import { checkLevel, errorMessage, UpstreamError } from '../upstream-error.js';
 import type { CcxtAdapterOptions } from './ccxt-adapter-options.js';
 import { closeCcxtExchange, createCcxtExchange, type CreateExchange } from './ccxt-exchange.js';
 import { CcxtFeed, type FeedContext, type FeedMode } from './ccxt-feed.js';
@@ -118,7 +119,7 @@ export class CcxtAdapter implements UpstreamAdapter {
     }
     if (!loaded.known.has(symbol)) {
       throw new UpstreamError(
-        UpstreamErrorCode.UNKNOWN_SYMBOL,
+        GatewayErrorCode.UNKNOWN_SYMBOL,
         this.name,
         `unknown symbol ${JSON.stringify(symbol)}`,
       );
@@ -130,7 +131,7 @@ export class CcxtAdapter implements UpstreamAdapter {
     }
     if (this.#feeds.size >= this.#maxSubscriptions) {
       throw new UpstreamError(
-        UpstreamErrorCode.SUBSCRIPTION_LIMIT,
+        GatewayErrorCode.SUBSCRIPTION_LIMIT,
         this.name,
         `maxSubscriptions (${this.#maxSubscriptions}) reached`,
       );
@@ -196,7 +197,7 @@ export class CcxtAdapter implements UpstreamAdapter {
 
   #assertOpen(): void {
     if (this.#closing) {
-      throw new UpstreamError(UpstreamErrorCode.ADAPTER_CLOSED, this.name, 'the adapter is closed');
+      throw new UpstreamError(GatewayErrorCode.ADAPTER_CLOSED, this.name, 'the adapter is closed');
     }
   }
 
@@ -233,7 +234,7 @@ export class CcxtAdapter implements UpstreamAdapter {
       this.#failed(error, { during: 'loadMarkets' });
       this.#loadFailing = true;
       const message = 'could not load the markets';
-      throw new UpstreamError(UpstreamErrorCode.UPSTREAM_UNAVAILABLE, this.name, message, { cause: error });
+      throw new UpstreamError(GatewayErrorCode.UPSTREAM_UNAVAILABLE, this.name, message, { cause: error });
     }
   }
 

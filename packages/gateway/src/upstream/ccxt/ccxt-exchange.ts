@@ -1,3 +1,4 @@
+import { GatewayError, GatewayErrorCode } from '../../errors.js';
 import type { Logger } from '@steadystate/lifecycle';
 import type { Exchange } from 'ccxt';
 
@@ -18,7 +19,8 @@ export async function createCcxtExchange(exchangeId: string): Promise<Exchange> 
   const Class = Object.hasOwn(ccxt.exchanges, exchangeId)
     ? (classes(ccxt.pro)[exchangeId] ?? classes(ccxt.exchanges)[exchangeId])
     : undefined;
-  if (!Class) throw new Error(`ccxt has no exchange "${exchangeId}"`);
+  if (!Class)
+    throw new GatewayError(GatewayErrorCode.EXCHANGE_UNKNOWN, `ccxt has no exchange "${exchangeId}"`);
   return new Class({ enableRateLimit: true });
 }
 

@@ -1,3 +1,4 @@
+import { GatewayErrorCode } from '../../errors.js';
 import {
   PeriodicJob,
   stderrLogger,
@@ -18,7 +19,7 @@ import {
 import { registerSubscriptions } from '../register-subscriptions.js';
 import type { DataLevel } from '../../domain/tick.js';
 import type { AdapterStatus, TickSink, UpstreamAdapter, UpstreamAdapterStats } from '../upstream-adapter.js';
-import { checkLevel, errorMessage, UpstreamError, UpstreamErrorCode } from '../upstream-error.js';
+import { checkLevel, errorMessage, UpstreamError } from '../upstream-error.js';
 import type { SimAdapterOptions } from './sim-adapter-options.js';
 import { SimFeed } from './sim-feed.js';
 import { SimMarket } from './sim-market.js';
@@ -182,7 +183,7 @@ export class SimAdapter implements UpstreamAdapter {
 
   #subscribe(symbol: string, level: DataLevel): void {
     if (this.#closing) {
-      throw new UpstreamError(UpstreamErrorCode.ADAPTER_CLOSED, NAME, 'the adapter is closed');
+      throw new UpstreamError(GatewayErrorCode.ADAPTER_CLOSED, NAME, 'the adapter is closed');
     }
     checkLevel(NAME, level);
     const feed = this.#feeds.get(symbol);

@@ -1,7 +1,8 @@
+import { GatewayErrorCode } from '../../errors.js';
 import { systemClock, type Clock } from '@steadystate/lifecycle';
 import { z } from 'zod';
 import { functionOption, integerIn, parseOptions } from '../adapter-options.js';
-import { UpstreamError, UpstreamErrorCode } from '../upstream-error.js';
+import { UpstreamError } from '../upstream-error.js';
 import { bookAt, type SimBook } from './sim-book.js';
 import { TIMEFRAME_MS, type Candle, type Timeframe } from '../../domain/candle.js';
 import { candleAt } from './sim-candles.js';
@@ -54,7 +55,7 @@ export class SimMarket {
   instrument(symbol: string): SimInstrument {
     if (!this.#known.has(symbol)) {
       throw new UpstreamError(
-        UpstreamErrorCode.UNKNOWN_SYMBOL,
+        GatewayErrorCode.UNKNOWN_SYMBOL,
         'sim',
         `unknown symbol ${JSON.stringify(symbol)}`,
       );
