@@ -1,12 +1,12 @@
+import type { StructureRegistry } from '@steadystate/lifecycle';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import { ApiKeyStore } from '../auth/api-keys.js';
-import { DashboardStreams } from '../dashboard/dashboard-streams.js';
 import { StatsSampler } from '../dashboard/stats-sampler.js';
 import { registerDashboardRoutes } from '../http/dashboard-routes.js';
 import { registerHealthRoute } from '../http/health-route.js';
 import { answerRouterError, installErrorHandlers } from '../http/http-errors.js';
-import { LogStreams } from '../http/log-stream.js';
+import { EventStreams } from '../http/event-stream.js';
 import { registerMarketRoutes } from '../http/market-routes.js';
 import { registerReportRoutes } from '../http/report-routes.js';
 import { registerScanRoutes } from '../http/scan-routes.js';
@@ -68,9 +68,11 @@ export function buildServer(
   });
   own(context, 'dashboard sampler', () => sampler.close());
   context.starters.push(() => sampler.start());
-  const dashboards = new DashboardStreams({
+  const dashboardStreams = eventStreams(context, structures, 'dashboard-streams', MAX_DASHBOARDS);
+  const logStreams = eventStreams(context, structures, 'log-streams', MAX_LOG_STREAMS);
+  const dashboards = {
+    streams: dashboardStreams,
     sampler,
-    capacity: MAX_DASHBOARDS,
     snapshot: () => {
       const memory = monitor.stats();
       return {
@@ -82,7 +84,7 @@ export function buildServer(
         adapters: adapters.stats().adapters,
       };
     },
-  });
+  };
 
   const app = Fastify({
     loggerInstance: logger,
@@ -108,7 +110,7 @@ export function buildServer(
   registerSymbolsRoute(app, adapters);
   registerScanRoutes(app, {
     scans: jobs.scans,
-    streams: new LogStreams(MAX_LOG_STREAMS),
+    streams: logStreams,
     catalog: market.catalog,
     monitor,
     maxSymbols: config.scans.maxSymbols,
@@ -182,4 +184,18 @@ export function buildServer(
   function stats(): Record<string, unknown> {
     return buildStats(sources);
   }
+}
+
+/** A bounded set of Server-Sent Events streams, owned by the composition (its heartbeat is a schedule). */
+function eventStreams(context: BuildContext, structures: StructureRegistry, name: string, capacity: number) {
+  const streams = new EventStreams({
+    name,
+    capacity,
+    structures,
+    logger: context.logger,
+    ...scheduling(context),
+  });
+  own(context, name, () => streams.close());
+  context.starters.push(() => streams.start());
+  return streams;
 }

@@ -4,7 +4,9 @@ import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isAdminToken } from '../auth/api-keys.js';
-import type { DashboardStreams } from '../dashboard/dashboard-streams.js';
+import { streamDashboard } from '../dashboard/dashboard-stream.js';
+import type { StatsSampler } from '../dashboard/stats-sampler.js';
+import type { EventStreams } from './event-stream.js';
 import { HttpError } from './http-errors.js';
 
 const JS = 'text/javascript; charset=utf-8';
@@ -41,8 +43,9 @@ const PAGE_CSP =
 export function registerDashboardRoutes(
   app: FastifyInstance,
   adminToken: string | null,
-  streams: DashboardStreams,
+  dashboards: { streams: EventStreams; sampler: StatsSampler; snapshot: () => unknown },
 ): void {
+  const { streams, sampler, snapshot } = dashboards;
   for (const [path, asset] of Object.entries(loadAssets())) {
     app.get(path, (_request, reply) =>
       reply
@@ -59,14 +62,12 @@ export function registerDashboardRoutes(
         'the stats stream needs the admin token (?token= or Authorization: Bearer)',
       );
     }
-    if (streams.full) throw new HttpError.TOO_MANY_STREAMS(streams.capacity, 'dashboards');
-    void reply.hijack();
-    streams.open(reply.raw);
+    streamDashboard(streams.openOn(reply, 'dashboards'), sampler, snapshot);
     return reply;
   });
 
   app.addHook('preClose', (done) => {
-    streams.closeAll();
+    streams.endAll();
     done();
   });
 }

@@ -12,12 +12,13 @@ import { scanRequestSchema } from '../scans/scan-request.js';
 import type { ExchangeCatalog } from '../upstream/exchange-catalog.js';
 import { emptyBodyAsObject } from './empty-body.js';
 import { HttpError, validationFailed } from './http-errors.js';
-import type { LogStreams } from './log-stream.js';
+import type { EventStreams } from './event-stream.js';
+import { streamLog } from './log-stream.js';
 import { findTask, isFinished, presentTask, taskIdParams } from './task-presenter.js';
 
 export interface ScanRoutesOptions {
   scans: ScanService;
-  streams: LogStreams;
+  streams: EventStreams;
   catalog: ExchangeCatalog;
   monitor: MemoryMonitor;
   maxSymbols: number;
@@ -130,17 +131,14 @@ export function registerScanRoutes(app: FastifyInstance, o: ScanRoutesOptions): 
     (request, reply) => {
       const { id } = request.params;
       findTask(o.scans, id);
-      if (o.streams.full) throw new HttpError.TOO_MANY_STREAMS(o.streams.capacity, 'log streams');
-      // The stream writes to the raw response itself from here on.
-      void reply.hijack();
-      o.streams.open(o.scans, id, request.query.offset, reply.raw);
+      streamLog(o.streams.openOn(reply, 'log streams'), o.scans, id, request.query.offset);
       return reply;
     },
   );
 
   // Streams hold their connections open; end them before the server waits for connections to close.
   app.addHook('preClose', (done) => {
-    o.streams.closeAll();
+    o.streams.endAll();
     done();
   });
 }

@@ -13,6 +13,7 @@ import {
 import type { ExchangeManager } from '../exchanges/exchange-manager.js';
 import { runScan, type ScanResult } from './market-scanner.js';
 import type { ScanRequest } from './scan-request.js';
+import { LogWatchers } from './log-watchers.js';
 import type { SessionLogStore } from './session-log-store.js';
 
 export interface ScanServiceOptions extends SchedulingOptions {
@@ -42,10 +43,13 @@ export class ScanService {
   readonly #closing = new CloseOnce();
   /** Scans whose function has not returned yet, and so may still append to their log. */
   readonly #writing = new Set<string>();
+  /** Followers of a log, told when its scan settles and when it is done writing. */
+  readonly #followers: LogWatchers;
 
   constructor(options: ScanServiceOptions) {
     this.#o = options;
     this.#now = options.now ?? systemClock;
+    this.#followers = new LogWatchers((error) => options.logger.error({ err: error }, 'log follower failed'));
     this.tasks = new TaskRegistry<ScanResult>({
       name: 'scan-tasks',
       maxConcurrent: options.maxConcurrent,
@@ -55,6 +59,7 @@ export class ScanService {
       sweepIntervalMs: options.sweepIntervalMs,
       structures: options.structures,
       logger: options.logger,
+      onSettled: (task) => this.#followers.notify(task.id),
       ...schedulingOf(options),
     });
     const { monitor, logs, exchanges } = options;
@@ -123,6 +128,15 @@ export class ScanService {
     return !this.#writing.has(id);
   }
 
+  /**
+   * Calls `listener` whenever the log of scan `id` may have changed: a line appended, the scan
+   * settled, the scan done writing. Returns the function that stops it.
+   */
+  followLog(id: string, listener: () => void): () => void {
+    const stops = [this.#o.logs.watch(id, listener), this.#followers.watch(id, listener)];
+    return () => stops.forEach((stop) => stop());
+  }
+
   /** Up to 64 KiB of the scan's session log from `offset`; null when it has no log (yet). */
   readLog(id: string, offset: number) {
     return this.#o.logs.read(id, offset);
@@ -173,6 +187,7 @@ export class ScanService {
       }
     } finally {
       this.#writing.delete(context.id);
+      this.#followers.notify(context.id);
     }
   }
 }

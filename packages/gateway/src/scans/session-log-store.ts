@@ -13,6 +13,7 @@ import {
   type SchedulingOptions,
   type StructureRegistry,
 } from '@steadystate/lifecycle';
+import { LogWatchers } from './log-watchers.js';
 
 export interface SessionLogStoreOptions extends SchedulingOptions {
   /** Where the log files live, one `<session>.log` each; created if absent. */
@@ -70,6 +71,7 @@ export class SessionLogStore implements MeasuredStructure {
   readonly #sweeper: PeriodicJob;
   readonly #closing = new CloseOnce();
   readonly #unregister: () => void;
+  readonly #watchers: LogWatchers;
   #bytes = 0;
   #lastPreCreateSweep = -Infinity;
   #errorLogged = false;
@@ -101,7 +103,15 @@ export class SessionLogStore implements MeasuredStructure {
       logger: options.logger,
       ...schedulingOf(options),
     });
+    this.#watchers = new LogWatchers((error) =>
+      options.logger.error({ err: error }, 'session log watcher failed'),
+    );
     this.#unregister = options.structures.register(this);
+  }
+
+  /** Calls `listener` after every line appended to the log of `sessionId`, and when it is deleted. */
+  watch(sessionId: string, listener: () => void): () => void {
+    return this.#watchers.watch(checkId(sessionId), listener);
   }
 
   get size(): number {
@@ -178,6 +188,7 @@ export class SessionLogStore implements MeasuredStructure {
     const id = checkId(sessionId);
     const deleted = await this.#locks.withLock(id, () => this.#unlink(id));
     this.#locks.delete(id);
+    this.#watchers.notify(id);
     return deleted;
   }
 
@@ -238,6 +249,7 @@ export class SessionLogStore implements MeasuredStructure {
       this.#errorLogged = false;
       this.#index(id, (file?.bytes ?? 0) + bytes, this.#now());
       if (this.#bytes > this.#o.maxTotalBytes) await this.#makeRoom();
+      this.#watchers.notify(id);
       return true;
     });
     // The section itself never throws; the lock may refuse (too many appends waiting on one
