@@ -4,7 +4,7 @@ import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isAdminToken } from '../auth/api-keys.js';
-import { streamDashboard } from '../dashboard/dashboard-stream.js';
+import { streamDashboard } from './dashboard-stream.js';
 import type { StatsSampler } from '../dashboard/stats-sampler.js';
 import type { EventStreams } from './event-stream.js';
 import { HttpError } from './http-errors.js';

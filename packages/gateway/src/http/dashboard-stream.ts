@@ -1,5 +1,5 @@
-import type { EventStream } from '../http/event-stream.js';
-import type { StatsSample, StatsSampler } from './stats-sampler.js';
+import type { EventStream } from './event-stream.js';
+import type { StatsSample, StatsSampler } from '../dashboard/stats-sampler.js';
 
 /** Every this many samples a stream also gets a snapshot of the tables (cleanups, structures). */
 const SNAPSHOT_EVERY = 5;
