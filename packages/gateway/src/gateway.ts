@@ -24,6 +24,7 @@ import type { ReportRepository } from './reports/report-repository.js';
 import type { ReportService } from './reports/report-service.js';
 import type { ScanService } from './scans/scan-service.js';
 import type { SessionLogStore } from './scans/session-log-store.js';
+import type { GatewayStats } from './stats/gateway-stats.js';
 import type { KeyValueStore } from './store/kv-store.js';
 import type { AdapterManager } from './upstream/adapter-manager.js';
 import type { ClientRegistry } from './ws/client-registry.js';
@@ -62,7 +63,7 @@ export interface Gateway {
   readonly port: number;
   readonly parts: GatewayParts;
   /** The stats object of SPEC section 4. */
-  stats(): Record<string, unknown>;
+  stats(): GatewayStats;
   /** Stops accepting, closes clients with 1001, then every adapter, timer and the server. Idempotent. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;

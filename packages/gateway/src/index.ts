@@ -9,3 +9,4 @@ export type {
 } from './upstream/upstream-adapter.js';
 export type { DataLevel, DepthLevel, QuoteFields, Tick } from './domain/tick.js';
 export { serializeMarketData } from './protocol/market-data.js';
+export type { GatewayStats } from './stats/gateway-stats.js';

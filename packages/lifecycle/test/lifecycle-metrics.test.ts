@@ -9,7 +9,9 @@ import { MemoryMonitor } from '../src/memory/memory-monitor.js';
 import { registerLifecycleMetrics } from '../src/metrics/lifecycle-metrics.js';
 import { PeriodicJob } from '../src/periodic-job.js';
 import { StructureRegistry } from '../src/structure-registry.js';
-import { settle } from '../src/testing/wait.js';
+import { collectGarbage } from '../src/testing/settle-heap.js';
+import { settle, waitFor } from '../src/testing/wait.js';
+import { LeakTracker } from '../src/leak-tracker.js';
 
 const MB = 1024 * 1024;
 
@@ -18,7 +20,31 @@ function sample(text: string, metric: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(metric.length + 1));
 }
 
+/** Tracks an object and drops it without close(): a leak once it is collected. */
+function leakOne(tracker: LeakTracker): void {
+  tracker.track({ socket: 'never closed' }, 'a leaked resource');
+}
+
 describe('registerLifecycleMetrics', () => {
+  it('counts the resources the leak tracker watches and the leaks it found', async () => {
+    const registry = new Registry();
+    const tracker = new LeakTracker({ logger: silentLogger });
+    const metrics = registerLifecycleMetrics({ registry, leakTracker: tracker });
+    const kept = { socket: 'open' };
+    tracker.track(kept, 'an open resource');
+    leakOne(tracker);
+    await waitFor(async () => {
+      await collectGarbage();
+      return tracker.stats().leaked === 1;
+    }, 'the dropped resource to be collected and reported');
+    const text = await registry.metrics();
+    assert.equal(sample(text, 'steadystate_leaks_total'), 1);
+    assert.equal(sample(text, 'steadystate_leak_tracked_resources'), 1);
+    tracker.markClosed(kept);
+    await metrics.close();
+    await tracker.close();
+  });
+
   it('rejects bad options naming them', () => {
     for (const [option, options] of [
       ['registry', {}],

@@ -13,7 +13,7 @@ import { registerScanRoutes } from '../http/scan-routes.js';
 import { registerStatsRoutes } from '../http/stats-route.js';
 import { registerSymbolsRoute } from '../http/symbols-route.js';
 import { createGatewayMetrics } from '../metrics/gateway-metrics.js';
-import { buildStats, type StatsSources } from '../stats/gateway-stats.js';
+import { buildStats, type GatewayStats, type StatsSources } from '../stats/gateway-stats.js';
 import { MessageHandler } from '../ws/message-handler.js';
 import { SocketServer } from '../ws/ws-server.js';
 import { own, scheduling, type BuildContext } from './build-context.js';
@@ -35,7 +35,7 @@ export interface Server {
   readonly app: FastifyInstance;
   readonly sockets: SocketServer;
   /** The stats object of SPEC section 4. */
-  stats(): Record<string, unknown>;
+  stats(): GatewayStats;
 }
 
 /**
@@ -168,12 +168,10 @@ export function buildServer(
       jobs.reports.scheduler,
       jobs.reports.flusher,
     ],
-    extra: () => ({
-      tasks: jobs.scans.stats(),
-      store: jobs.store.status(),
-      indices: jobs.indices.stats(),
-      reports: jobs.reports.stats(),
-    }),
+    store: jobs.store,
+    indices: jobs.indices,
+    reports: jobs.reports,
+    leakTracker,
   };
   const metrics = createGatewayMetrics(sources);
   // Read by /metrics: closed once the HTTP server has stopped serving (fastify's onClose).
@@ -181,7 +179,7 @@ export function buildServer(
   registerStatsRoutes(app, config.auth.adminToken, stats, metrics.registry);
   return { app, sockets, stats };
 
-  function stats(): Record<string, unknown> {
+  function stats(): GatewayStats {
     return buildStats(sources);
   }
 }

@@ -41,6 +41,7 @@ export function createGatewayMetrics(s: StatsSources): GatewayMetrics {
     caches: () => [s.symbolCache, ...[...s.adapters.handles()].map((h) => h.lastTicks)],
     jobs: s.jobs,
     structures: s.structures,
+    leakTracker: s.leakTracker,
   });
 
   gauge(own, 'ws_clients', 'Connected WebSocket clients', () => s.clients.size);

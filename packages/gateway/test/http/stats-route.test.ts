@@ -35,7 +35,20 @@ describe('GET /stats', () => {
       const client = await connectAuthenticated(gateway);
       const ws = (await adminRequest(client, 'get_stats')).data as Record<string, unknown>;
       assert.deepEqual(Object.keys(http.data).sort(), Object.keys(ws).sort());
-      for (const section of ['ring_buffer', 'clients', 'subscriptions', 'memory', 'caches', 'jobs']) {
+      assert.deepEqual(
+        Object.keys(http.data).sort(),
+        Object.keys(gateway.stats()).sort(),
+        'the typed stats object',
+      );
+      for (const section of [
+        'ring_buffer',
+        'clients',
+        'subscriptions',
+        'memory',
+        'caches',
+        'jobs',
+        'leaks',
+      ]) {
         assert.ok(section in http.data, `GET /stats lacks ${section}`);
       }
     }));

@@ -64,7 +64,7 @@ async function saveListView({ gateway, db }: ReportSession): Promise<void> {
   const byDefault = await getPage(gateway, first.url);
   assert.ok(byDefault.text.includes('<main lang="vi">'), 'Vietnamese unless asked otherwise');
 
-  const stats = gateway.stats().reports as { database: string; saved: number; pending: number };
+  const stats = gateway.stats().reports;
   assert.deepEqual([stats.database, stats.saved, stats.pending], [db.backend, 2, 0]);
 }
 

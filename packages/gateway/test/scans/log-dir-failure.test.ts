@@ -14,7 +14,7 @@ import {
 
 /** The session-log counters of GET /stats' `tasks` section. */
 function logStats(gateway: Gateway): { write_errors: number; read_errors: number } {
-  return (gateway.stats().tasks as { logs: { write_errors: number; read_errors: number } }).logs;
+  return gateway.stats().tasks.logs;
 }
 
 describe('a logs directory that stops being writable', () => {

@@ -46,7 +46,7 @@ export async function getPage(
 
 /** Reports waiting on disk for the database, as the stats show them. */
 export function pendingReports(gateway: Gateway): number {
-  return (gateway.stats().reports as { pending: number }).pending;
+  return gateway.stats().reports.pending;
 }
 
 /**

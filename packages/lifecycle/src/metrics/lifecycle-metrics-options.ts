@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { BoundedCacheStats } from '../bounded-cache-options.js';
+import type { LeakTracker } from '../leak-tracker.js';
 import type { GcObserver } from '../memory/gc-observer.js';
 import type { MemoryMonitor } from '../memory/memory-monitor.js';
 import type { MemoryReading } from '../memory/read-memory.js';
@@ -24,6 +25,8 @@ export interface LifecycleMetricsOptions {
   jobs?: () => Iterable<{ stats(): PeriodicJobStats }>;
   /** Every registered structure's size and capacity. */
   structures?: StructureRegistry;
+  /** Resources tracked, and those collected without close() (leaks). */
+  leakTracker?: LeakTracker;
   /** Memory reading source. @default readMemory */
   read?: () => MemoryReading;
 }

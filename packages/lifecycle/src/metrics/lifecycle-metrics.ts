@@ -8,6 +8,7 @@ import { readMemory, type MemoryReading } from '../memory/read-memory.js';
 import type { StructureRegistry } from '../structure-registry.js';
 import { cumulativeCounter } from './cumulative-counter.js';
 import type { LifecycleMetrics, LifecycleMetricsOptions } from './lifecycle-metrics-options.js';
+import type { LeakTracker } from '../leak-tracker.js';
 
 export type { LifecycleMetrics, LifecycleMetricsOptions };
 
@@ -33,6 +34,7 @@ export function registerLifecycleMetrics(options: LifecycleMetricsOptions): Life
   const caches = read.optionalFunction<NonNullable<LifecycleMetricsOptions['caches']>>('caches');
   const jobs = read.optionalFunction<NonNullable<LifecycleMetricsOptions['jobs']>>('jobs');
   const structures = read.optionalObject<StructureRegistry>('structures', ['snapshot']);
+  const leakTracker = read.optionalObject<LeakTracker>('leakTracker', ['stats']);
   const readMem = read.function<() => MemoryReading>('read', () => readMemory());
 
   const name = (suffix: string) => `${prefix}${suffix}`;
@@ -78,6 +80,7 @@ export function registerLifecycleMetrics(options: LifecycleMetricsOptions): Life
 
   if (monitor) registerMonitorMetrics(monitor, registry, name, teardown);
   if (caches) registerCacheMetrics(caches, registry, name);
+  if (leakTracker) registerLeakMetrics(leakTracker, registry, name);
   if (jobs) registerJobMetrics(jobs, registry, name);
   if (structures) registerStructureMetrics(structures, registry, name);
 
@@ -255,6 +258,24 @@ function registerJobMetrics(
       }
     },
   });
+}
+
+function registerLeakMetrics(tracker: LeakTracker, registry: Registry, name: Namer) {
+  new Gauge({
+    name: name('leak_tracked_resources'),
+    help: 'Resources the leak tracker watches now (neither closed nor collected)',
+    registers: [registry],
+    collect() {
+      this.set(tracker.stats().tracking);
+    },
+  });
+  cumulativeCounter(
+    registry,
+    name('leaks_total'),
+    'Resources collected without close(): each is logged with where it was created',
+    [],
+    () => [[{}, tracker.stats().leaked]],
+  );
 }
 
 function registerStructureMetrics(structures: StructureRegistry, registry: Registry, name: Namer) {
