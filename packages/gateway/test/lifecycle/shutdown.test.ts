@@ -84,6 +84,8 @@ describe('shutdown', () => {
       await waitFor(() => gateway.parts.clients.size === 3, 'the server to release the client that left');
 
       assert.ok(timers.live > 0, "the tracker sees the running gateway's timers");
+      const { server } = gateway.parts.app;
+      assert.equal(server.listenerCount('upgrade'), 1, 'the WebSocket server listens for upgrades');
 
       const first = gateway.close();
       const second = gateway.close();
@@ -96,6 +98,7 @@ describe('shutdown', () => {
         [CloseCode.GOING_AWAY, CloseCode.GOING_AWAY, CloseCode.GOING_AWAY],
       );
       await waitFor(() => timers.live === 0, 'every timer to be cleared');
+      assert.equal(server.listenerCount('upgrade'), 0, 'the upgrade listener is gone with it');
       assert.equal(adapters.count, 0);
       const leaks = leakTracker.stats();
       // Four clients and one adapter were tracked; every one was closed, none collected unclosed.
