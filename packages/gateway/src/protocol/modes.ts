@@ -5,7 +5,12 @@ import { ErrorCode, ProtocolError } from './error-codes.js';
 export const MODE_LABELS = { 1: 'LTP', 2: 'Quote', 3: 'Depth' } as const satisfies Record<DataLevel, string>;
 export type ModeLabel = (typeof MODE_LABELS)[DataLevel];
 
-const BY_LABEL: Record<string, DataLevel> = { ltp: 1, quote: 2, depth: 3 };
+/** A Map, not an object literal: a label such as "constructor" must not find Object's own members. */
+const BY_LABEL = new Map<string, DataLevel>([
+  ['ltp', 1],
+  ['quote', 2],
+  ['depth', 3],
+]);
 
 /**
  * Reads a mode: 1, 2, 3 or the case-insensitive labels LTP, Quote, Depth. Booleans are refused
@@ -16,7 +21,7 @@ export function parseMode(value: unknown, fallback: DataLevel): DataLevel {
   if (value === undefined || value === null) return fallback;
   if (value === 1 || value === 2 || value === 3) return value;
   if (typeof value === 'string') {
-    const level = BY_LABEL[value.trim().toLowerCase()];
+    const level = BY_LABEL.get(value.trim().toLowerCase());
     if (level !== undefined) return level;
   }
   throw new ProtocolError(

@@ -47,6 +47,11 @@ describe('parseMode', () => {
     ['-1', -1],
     ['an empty string', ''],
     ['an unknown label', 'full'],
+    // Names every plain object answers to: a lookup without an own-property check finds them.
+    ['"constructor"', 'constructor'],
+    ['"__proto__"', '__proto__'],
+    ['"toString"', 'toString'],
+    ['"hasOwnProperty"', 'hasOwnProperty'],
   ];
   for (const [what, value] of rejected) {
     it(`rejects ${what} with INVALID_MODE`, () => {

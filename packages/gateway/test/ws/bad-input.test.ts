@@ -195,6 +195,13 @@ const CASES: BadInput[] = [
     fate: 'stays open',
   },
   {
+    input: 'the mode "constructor" (a name every plain object answers to)',
+    authenticated: true,
+    send: subscribeWith({ symbols: [BTC], mode: 'constructor' }),
+    code: ErrorCode.INVALID_MODE,
+    fate: 'stays open',
+  },
+  {
     input: 'mode 9',
     authenticated: true,
     send: subscribeWith({ symbols: [BTC], mode: 9 }),
