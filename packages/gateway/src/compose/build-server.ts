@@ -10,6 +10,7 @@ import { EventStreams } from '../http/event-stream.js';
 import { registerMarketRoutes } from '../http/market-routes.js';
 import { registerReportRoutes } from '../http/report-routes.js';
 import { registerScanRoutes } from '../http/scan-routes.js';
+import { registerSecurityHeaders } from '../http/security-headers.js';
 import { registerStatsRoutes } from '../http/stats-route.js';
 import { registerSymbolsRoute } from '../http/symbols-route.js';
 import { createGatewayMetrics } from '../metrics/gateway-metrics.js';
@@ -97,6 +98,7 @@ export function buildServer(
   // A manual report in its save backoff holds its request open, which app.close() waits for.
   own(context, 'report save retries', () => jobs.reports.interruptRetries());
   installErrorHandlers(app);
+  registerSecurityHeaders(app);
   // Routes declare their params, queries and bodies as zod schemas; fastify validates with them.
   app.setValidatorCompiler(validatorCompiler);
   registerHealthRoute(app, startedAt, context.clock.now, monitor, () => {

@@ -33,7 +33,7 @@ function loadAssets(): Record<string, { type: string; body: Buffer }> {
 }
 
 const PAGE_CSP =
-  "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'";
+  "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'";
 
 /**
  * The live memory dashboard at `/`: the page and its assets are public (they hold no data); the

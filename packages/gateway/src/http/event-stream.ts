@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import {
   PeriodicJob,
@@ -29,12 +29,19 @@ export class EventStream {
   #lastWrite: number;
   #ended = false;
 
-  constructor(response: ServerResponse, now: Clock, onEnd: (stream: EventStream) => void) {
+  /** `headers`: those the reply already carries (the security headers), sent with the stream's own. */
+  constructor(
+    response: ServerResponse,
+    headers: OutgoingHttpHeaders,
+    now: Clock,
+    onEnd: (stream: EventStream) => void,
+  ) {
     this.#response = response;
     this.#now = now;
     this.#lastWrite = now();
     this.#onEnd = onEnd;
     response.writeHead(200, {
+      ...headers,
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
       connection: 'keep-alive',
@@ -155,7 +162,8 @@ export class EventStreams implements MeasuredStructure {
   openOn(reply: FastifyReply, what: string): EventStream {
     if (this.full) throw new HttpError.TOO_MANY_STREAMS(this.capacity, what);
     void reply.hijack();
-    const stream = new EventStream(reply.raw, this.#now, (ended) => this.#streams.delete(ended));
+    const headers = reply.getHeaders() as OutgoingHttpHeaders;
+    const stream = new EventStream(reply.raw, headers, this.#now, (ended) => this.#streams.delete(ended));
     this.#streams.add(stream);
     return stream;
   }

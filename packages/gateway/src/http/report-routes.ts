@@ -26,7 +26,8 @@ const pageQuery = z.object({ lang: z.enum(['vi', 'en'], { error: 'vi or en' }).d
 const manualBody = z.object({}).strict();
 
 /** The page's own styles and script are inline; nothing else may load. */
-const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:";
+const PAGE_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'";
 
 /** `POST /api/reports`, `GET /api/reports`, `GET /api/reports/:id` and the report page `GET /reports/:id`. */
 export function registerReportRoutes(
