@@ -14,6 +14,7 @@ import { registerSecurityHeaders } from '../http/security-headers.js';
 import { registerStatsRoutes } from '../http/stats-route.js';
 import { registerSymbolsRoute } from '../http/symbols-route.js';
 import { createGatewayMetrics } from '../metrics/gateway-metrics.js';
+import { DatabaseProbe } from '../reports/database-probe.js';
 import { buildStats, type GatewayStats, type StatsSources } from '../stats/gateway-stats.js';
 import { MessageHandler } from '../ws/message-handler.js';
 import { SocketServer } from '../ws/ws-server.js';
@@ -101,13 +102,13 @@ export function buildServer(
   registerSecurityHeaders(app);
   // Routes declare their params, queries and bodies as zod schemas; fastify validates with them.
   app.setValidatorCompiler(validatorCompiler);
-  registerHealthRoute(app, startedAt, context.clock.now, monitor, () => {
-    const faults: string[] = [];
-    const kv = jobs.store.status();
-    if (kv.backend === 'redis' && !kv.connected) faults.push('key-value store unreachable');
-    const reports = jobs.reports.stats();
-    if (!reports.migrated || reports.pending > 0) faults.push('report database unavailable');
-    return faults;
+  registerHealthRoute(app, {
+    startedAt,
+    now: context.clock.now,
+    monitor,
+    store: jobs.store,
+    reports: jobs.reports,
+    database: new DatabaseProbe(jobs.database, context.clock.now),
   });
   registerSymbolsRoute(app, adapters);
   registerScanRoutes(app, {
