@@ -88,14 +88,25 @@ export function buildServer(
     },
   };
 
+  const { requestTimeoutMs, headersTimeoutMs, keepAliveTimeoutMs } = config.http;
   const app = Fastify({
     loggerInstance: logger,
+    // Node's own defaults (300 s) are switched off by fastify's 0: a body that never arrives would
+    // hold its connection for good. Node checks these timeouts every connectionsCheckingInterval.
+    requestTimeout: requestTimeoutMs,
+    keepAliveTimeout: keepAliveTimeoutMs,
+    // Given to http.createServer too: it checks headersTimeout against its requestTimeout.
+    http: {
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: headersTimeoutMs,
+      connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(headersTimeoutMs / 2))),
+    },
     // Per-request log lines would dominate the log of a busy gateway; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
     frameworkErrors: answerRouterError,
   });
-  own(context, 'http server and its streams', () => app.close());
+  own(context, 'http server and its streams', () => closeServer(app, config.shutdownTimeoutMs));
   // A manual report in its save backoff holds its request open, which app.close() waits for.
   own(context, 'report save retries', () => jobs.reports.interruptRetries());
   installErrorHandlers(app);
@@ -199,4 +210,19 @@ function eventStreams(context: BuildContext, structures: StructureRegistry, name
   own(context, name, () => streams.close());
   context.starters.push(() => streams.start());
   return streams;
+}
+
+/**
+ * Closes the HTTP server: it stops accepting and waits for the requests in flight, but a request
+ * still in flight after half the shutdown timeout (a body that never comes) has its connection
+ * cut, so the process exits cleanly within SHUTDOWN_TIMEOUT_MS.
+ */
+async function closeServer(app: FastifyInstance, shutdownTimeoutMs: number): Promise<void> {
+  // Real time whatever the gateway's clock: this only stops a hang.
+  const grace = setTimeout(() => app.server.closeAllConnections(), Math.floor(shutdownTimeoutMs / 2));
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(grace);
+  }
 }

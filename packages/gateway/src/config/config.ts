@@ -21,6 +21,14 @@ export interface GatewayConfig {
   logLevel: Env['LOG_LEVEL'];
   /** After SIGTERM, how long the process may take to exit before it is forced out. */
   shutdownTimeoutMs: number;
+  http: {
+    /** A request whose headers and body have not all arrived by then is answered 408. */
+    requestTimeoutMs: number;
+    /** A request whose headers have not all arrived by then is answered 408 (at most requestTimeoutMs). */
+    headersTimeoutMs: number;
+    /** An idle keep-alive connection is closed after this long. */
+    keepAliveTimeoutMs: number;
+  };
   auth: {
     apiKeys: string[];
     /** True when API_KEYS was unset and the demo key is in use (loopback only). */
@@ -149,6 +157,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: v.PORT,
     logLevel: v.LOG_LEVEL,
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
+    http: {
+      requestTimeoutMs: v.HTTP_REQUEST_TIMEOUT_SECONDS,
+      headersTimeoutMs: v.HTTP_HEADERS_TIMEOUT_SECONDS,
+      keepAliveTimeoutMs: v.HTTP_KEEPALIVE_TIMEOUT_SECONDS,
+    },
     auth: {
       apiKeys: v.API_KEYS ?? [DEMO_API_KEY],
       demoKey: v.API_KEYS === undefined,
@@ -249,6 +262,11 @@ function crossFieldProblems(v: Env, env: Record<string, string | undefined>): st
   }
   if (v.API_KEYS === undefined && !isLoopback(v.HOST)) {
     problems.push(`API_KEYS="": required when HOST (${JSON.stringify(v.HOST)}) is not a loopback address`);
+  }
+  if (v.HTTP_HEADERS_TIMEOUT_SECONDS > v.HTTP_REQUEST_TIMEOUT_SECONDS) {
+    problems.push(
+      `${show('HTTP_HEADERS_TIMEOUT_SECONDS')}: must not exceed HTTP_REQUEST_TIMEOUT_SECONDS (${v.HTTP_REQUEST_TIMEOUT_SECONDS / 1000})`,
+    );
   }
   if (v.LOG_MAX_FILE_MB > v.LOG_MAX_TOTAL_MB) {
     problems.push(`${show('LOG_MAX_FILE_MB')}: must not exceed LOG_MAX_TOTAL_MB (${v.LOG_MAX_TOTAL_MB})`);

@@ -65,6 +65,9 @@ export const envSchema = z.object({
   PORT: integer(0, 65535).default(8765),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   SHUTDOWN_TIMEOUT_MS: integer(100, 60_000).default(5000),
+  HTTP_REQUEST_TIMEOUT_SECONDS: seconds(0.05, 3600).default(30_000),
+  HTTP_HEADERS_TIMEOUT_SECONDS: seconds(0.05, 3600).default(10_000),
+  HTTP_KEEPALIVE_TIMEOUT_SECONDS: seconds(0.05, 3600).default(5000),
 
   API_KEYS: list(
     z.string().regex(/^[\x21-\x7e]{8,256}$/, 'each key: 8 to 256 printable characters, no spaces or commas'),
