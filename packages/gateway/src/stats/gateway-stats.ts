@@ -109,6 +109,7 @@ export interface GatewayStats {
     refused_full: number;
     keepalive_terminated: number;
     slow_closed: number;
+    replies_dropped: number;
     closed_by_code: Record<string, number>;
   };
   messages: { frames: number; refused: number; too_large: number; errors_by_code: Record<string, number> };
@@ -199,6 +200,7 @@ export function buildStats(s: StatsSources): GatewayStats {
       refused_full: s.sockets.counters.refusedFull,
       keepalive_terminated: s.sockets.counters.keepaliveTerminated,
       slow_closed: s.sockets.counters.slowClosed,
+      replies_dropped: s.sockets.counters.repliesDropped,
       closed_by_code: Object.fromEntries(s.sockets.counters.closed),
     },
     messages: {

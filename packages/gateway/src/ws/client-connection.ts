@@ -13,6 +13,8 @@ export interface ClientLimits {
   maxMessagesPerSecond: number;
   /** Called when the client starts falling behind, so the server checks on it. */
   onBehind: (client: ClientConnection) => void;
+  /** Called for each reply dropped because the client was over the bound. */
+  onReplyDropped: () => void;
   /** The gateway's clock: when a client fell behind, and its auth grace timer. */
   now: Clock;
   timers: Timers;
@@ -26,6 +28,8 @@ export interface ClientMetrics {
   bytesOut: number;
   /** Ticks replaced by a newer one of the same stream while the client was behind. */
   conflated: number;
+  /** Replies and error frames dropped because the client's send buffer was over the bound. */
+  droppedReplies: number;
   refused: number;
   errors: number;
 }
@@ -40,10 +44,12 @@ const IDLE_QUEUE: Promise<void> = Promise.resolve();
 const CLOSE_GRACE_MS = 2000;
 
 /**
- * One WebSocket client: its identity, subscriptions, rate limit, counters and send path. Above
- * `maxBufferedBytes` of unsent data, ticks are conflated (only the latest per stream is kept, so
- * the backlog is bounded by the client's subscriptions); a client still behind after
- * `slowClientTimeoutMs` is closed with 4008. Messages from the client are handled one at a time.
+ * One WebSocket client: its identity, subscriptions, rate limit, counters and send path. The
+ * bound is on the socket, whatever filled it: above `maxBufferedBytes` of unsent data the client
+ * is behind; its ticks are conflated (only the latest per stream is kept, so the backlog is
+ * bounded by its subscriptions) and replies to its own requests are dropped and counted, never
+ * queued. A client still behind after `slowClientTimeoutMs` is closed with 4008. Messages from the
+ * client are handled one at a time.
  */
 export class ClientConnection implements Subscriber {
   readonly id: string;
@@ -76,6 +82,7 @@ export class ClientConnection implements Subscriber {
       messagesOut: 0,
       bytesOut: 0,
       conflated: 0,
+      droppedReplies: 0,
       refused: 0,
       errors: 0,
     };
@@ -86,7 +93,7 @@ export class ClientConnection implements Subscriber {
   }
 
   get behind(): boolean {
-    return this.#pending !== undefined;
+    return this.#behindSince !== undefined;
   }
 
   /** Closes the client with 4401 unless it authenticates within `ms`. */
@@ -116,30 +123,46 @@ export class ClientConnection implements Subscriber {
     this.#write(payload);
   }
 
+  /** True, and the client marked behind, when its send buffer is over the bound. */
+  #overBound(): boolean {
+    if (this.ws.bufferedAmount <= this.#limits.maxBufferedBytes) return false;
+    this.#markBehind();
+    return true;
+  }
+
   /**
    * Sends what was kept while behind, as far as the send buffer allows. Called by the server's
    * slow-consumer check; `now` decides whether the client has been behind for too long.
    */
   catchUp(now: number): CatchUp {
-    const pending = this.#pending;
-    if (pending === undefined) return 'caught-up';
+    const behindSince = this.#behindSince;
+    if (behindSince === undefined) return 'caught-up';
     if (this.ws.bufferedAmount <= this.#limits.maxBufferedBytes / 2) {
-      for (const [slot, payload] of pending) {
+      const pending = this.#pending;
+      for (const [slot, payload] of pending ?? []) {
         if (this.ws.bufferedAmount > this.#limits.maxBufferedBytes) break;
-        pending.delete(slot);
+        pending?.delete(slot);
         this.#write(payload);
       }
-      if (pending.size === 0) {
+      if (!pending || pending.size === 0) {
         this.#pending = this.#behindSince = undefined;
         return 'caught-up';
       }
     }
-    return now - (this.#behindSince ?? now) > this.#limits.slowClientTimeoutMs ? 'too-slow' : 'behind';
+    return now - behindSince > this.#limits.slowClientTimeoutMs ? 'too-slow' : 'behind';
   }
 
-  /** Sends a reply or an error frame (never conflated: replies are few and rate limited). */
+  /**
+   * Sends a reply or an error frame. Dropped (and counted) while the send buffer is over the
+   * bound: a client that asks without reading must not grow the server's memory.
+   */
   sendJson(message: object): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
+    if (this.#overBound()) {
+      this.metrics.droppedReplies = incrementCounter(this.metrics.droppedReplies);
+      this.#limits.onReplyDropped();
+      return;
+    }
     this.#write(Buffer.from(JSON.stringify(message)));
   }
 
@@ -215,11 +238,16 @@ export class ClientConnection implements Subscriber {
     this.metrics.bytesOut = incrementCounter(this.metrics.bytesOut, payload.length);
   }
 
+  #markBehind(): void {
+    if (this.#behindSince !== undefined) return;
+    this.#behindSince = this.#limits.now();
+    this.#limits.onBehind(this);
+  }
+
   #conflate(slot: string, payload: Buffer): void {
     if (this.#pending === undefined) {
       this.#pending = new Map();
-      this.#behindSince = this.#limits.now();
-      this.#limits.onBehind(this);
+      this.#markBehind();
     }
     // Delete first so a re-set stream moves to the end: the flush then sends in arrival order.
     if (this.#pending.delete(slot)) this.metrics.conflated = incrementCounter(this.metrics.conflated);

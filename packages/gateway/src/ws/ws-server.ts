@@ -38,7 +38,7 @@ export interface SocketServerOptions extends SchedulingOptions {
 /** The socket event listeners every connection shares; `this` is the socket. */
 interface SocketListeners {
   message: (this: WebSocket, data: RawData, isBinary: boolean) => void;
-  pong: (this: WebSocket) => void;
+  pong: (this: WebSocket, data: Buffer) => void;
   error: (this: WebSocket, error: Error) => void;
   close: (this: WebSocket, code: number) => void;
 }
@@ -51,6 +51,8 @@ export interface ConnectionCounters {
   closed: Map<string, number>;
   keepaliveTerminated: number;
   slowClosed: number;
+  /** Replies and error frames dropped because their client's send buffer was over the bound. */
+  repliesDropped: number;
 }
 
 /** Frames beyond this are cut by ws itself with 1009; those between the soft limit and this get FRAME_TOO_LARGE. */
@@ -72,6 +74,7 @@ export class SocketServer {
     closed: new Map(),
     keepaliveTerminated: 0,
     slowClosed: 0,
+    repliesDropped: 0,
   };
   readonly #o: SocketServerOptions;
   readonly #wss: WebSocketServer;
@@ -81,6 +84,8 @@ export class SocketServer {
   readonly #closing = new CloseOnce();
   readonly #clientOf = new WeakMap<WebSocket, ClientConnection>();
   readonly #listeners: SocketListeners;
+  /** What the latest keepalive ping carried: a pong must carry it back. */
+  readonly #pingRound = { count: 0, payload: Buffer.alloc(0) };
   readonly #onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) =>
     this.#upgrade(request, socket, head);
 
@@ -99,6 +104,7 @@ export class SocketServer {
       slowClientTimeoutMs: config.slowClientTimeoutMs,
       maxMessagesPerSecond: config.maxMessagesPerSecond,
       onBehind: (client) => clients.markBehind(client),
+      onReplyDropped: () => (this.counters.repliesDropped = incrementCounter(this.counters.repliesDropped)),
       now: options.now ?? systemClock,
       timers: options.timers ?? systemTimers,
     };
@@ -204,14 +210,17 @@ export class SocketServer {
     const handler = this.#o.handler;
     const logger = this.#o.logger;
     const release = (client: ClientConnection, code: number) => this.#release(client, code);
+    const round = this.#pingRound;
     return {
       message(this: WebSocket, data: RawData, isBinary: boolean) {
         const client = clientOf.get(this);
         if (client) handler.onFrame(client, data, isBinary);
       },
-      pong(this: WebSocket) {
+      pong(this: WebSocket, data: Buffer) {
+        // Only a pong that answers the server's own latest ping shows the client reads: a client
+        // may send pongs of its own at will (RFC 6455 allows it) while it reads nothing.
         const client = clientOf.get(this);
-        if (client) client.alive = true;
+        if (client && data.equals(round.payload)) client.alive = true;
       },
       error(this: WebSocket, error: Error) {
         logger.debug({ client: clientOf.get(this)?.id, err: error }, 'client socket error');
@@ -237,6 +246,9 @@ export class SocketServer {
   }
 
   #ping(): void {
+    const round = this.#pingRound;
+    round.count++;
+    round.payload = Buffer.from(`steadystate-${round.count}`);
     for (const client of this.#o.clients.values()) {
       if (!client.alive) {
         this.counters.keepaliveTerminated = incrementCounter(this.counters.keepaliveTerminated);
@@ -244,7 +256,7 @@ export class SocketServer {
         continue;
       }
       client.alive = false;
-      client.ws.ping();
+      client.ws.ping(round.payload);
     }
   }
 
