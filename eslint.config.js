@@ -29,7 +29,7 @@ const GATEWAY_LAYERS = {
   dashboard: [],
   ws: ['auth', 'config', 'domain', 'market', 'protocol', 'upstream'],
   http: ['auth', 'dashboard', 'domain', 'html', 'indices', 'reports', 'scans', 'store', 'upstream'],
-  stats: ['domain', 'fanout', 'indices', 'market', 'reports', 'scans', 'store', 'upstream', 'ws'],
+  stats: ['auth', 'domain', 'fanout', 'indices', 'market', 'reports', 'scans', 'store', 'upstream', 'ws'],
   metrics: ['scans', 'stats'],
 };
 const ROOMS = [...Object.keys(GATEWAY_LAYERS), 'compose'];

@@ -2,6 +2,7 @@ import type { StructureRegistry } from '@steadystate/lifecycle';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import { ApiKeyStore } from '../auth/api-keys.js';
+import { AuthFailures } from '../auth/auth-failures.js';
 import { StatsSampler } from '../dashboard/stats-sampler.js';
 import { registerDashboardRoutes } from '../http/dashboard-routes.js';
 import { registerHealthRoute } from '../http/health-route.js';
@@ -29,6 +30,8 @@ export const MAX_DEPTH = 20;
 const MAX_LOG_STREAMS = 100;
 /** Live dashboards open at once. */
 const MAX_DASHBOARDS = 20;
+/** Client addresses whose failed authentications are remembered at most. */
+const AUTH_FAILURE_ADDRESSES = 10_000;
 /** Largest HTTP request body accepted. */
 const BODY_LIMIT_BYTES = 262_144;
 
@@ -72,7 +75,20 @@ export function buildServer(
   context.starters.push(() => sampler.start());
   const dashboardStreams = eventStreams(context, structures, 'dashboard-streams', MAX_DASHBOARDS);
   const logStreams = eventStreams(context, structures, 'log-streams', MAX_LOG_STREAMS);
+  const authFailures = new AuthFailures({
+    maxFailures: config.auth.maxFailures,
+    windowMs: config.auth.failureWindowMs,
+    blockMs: config.auth.blockMs,
+    capacity: AUTH_FAILURE_ADDRESSES,
+    structures,
+    logger,
+    now: context.clock.now,
+  });
+  own(context, 'auth failures', () => authFailures.close());
   const dashboards = {
+    adminToken: config.auth.adminToken,
+    failures: authFailures,
+    allowedOrigins: config.auth.allowedOrigins,
     streams: dashboardStreams,
     sampler,
     snapshot: () => {
@@ -130,12 +146,13 @@ export function buildServer(
     maxSymbols: config.scans.maxSymbols,
   });
   registerMarketRoutes(app, jobs.store, jobs.dashboard);
-  registerDashboardRoutes(app, config.auth.adminToken, dashboards);
+  registerDashboardRoutes(app, dashboards);
   registerReportRoutes(app, jobs.reports, jobs.repository);
 
   const handler = new MessageHandler(
     {
       apiKeys: new ApiKeyStore(config.auth.apiKeys),
+      authFailures,
       adminToken: config.auth.adminToken,
       adapters,
       subscriptions: market.subscriptions,
@@ -155,6 +172,7 @@ export function buildServer(
     monitor,
     leakTracker,
     logger,
+    allowedOrigins: config.auth.allowedOrigins,
     ...scheduling(context),
   });
   own(context, 'websocket clients', () => sockets.close());
@@ -186,11 +204,12 @@ export function buildServer(
     indices: jobs.indices,
     reports: jobs.reports,
     leakTracker,
+    authFailures,
   };
   const metrics = createGatewayMetrics(sources);
   // Read by /metrics: closed once the HTTP server has stopped serving (fastify's onClose).
   app.addHook('onClose', () => metrics.close());
-  registerStatsRoutes(app, config.auth.adminToken, stats, metrics.registry);
+  registerStatsRoutes(app, config.auth.adminToken, authFailures, stats, metrics.registry);
   return { app, sockets, stats };
 
   function stats(): GatewayStats {

@@ -37,11 +37,18 @@ export interface GatewayConfig {
     adminToken: string | null;
     /** True when the token was generated for this run because ADMIN_TOKEN was unset on loopback. */
     adminTokenGenerated: boolean;
+    /** Failed authentications from one address in `failureWindowMs` that block it for `blockMs`. */
+    maxFailures: number;
+    failureWindowMs: number;
+    blockMs: number;
+    /** Origins browsers may connect from (WebSocket, dashboard stream); undefined: any. */
+    allowedOrigins: string[] | undefined;
   };
   ws: {
     authGraceMs: number;
     pingIntervalMs: number;
     maxConnections: number;
+    maxConnectionsPerAddress: number;
     maxFrameBytes: number;
     maxSymbolsPerClient: number;
     maxMessagesPerSecond: number;
@@ -167,11 +174,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       demoKey: v.API_KEYS === undefined,
       adminToken: v.ADMIN_TOKEN ?? (loopback ? randomBytes(16).toString('hex') : null),
       adminTokenGenerated: v.ADMIN_TOKEN === undefined && loopback,
+      maxFailures: v.AUTH_MAX_FAILURES,
+      failureWindowMs: v.AUTH_FAILURE_WINDOW_SECONDS,
+      blockMs: v.AUTH_BLOCK_SECONDS,
+      allowedOrigins: v.ALLOWED_ORIGINS?.map((origin) => origin.toLowerCase()),
     },
     ws: {
       authGraceMs: v.WS_AUTH_GRACE_SECONDS,
       pingIntervalMs: v.WS_PING_INTERVAL_SECONDS,
       maxConnections: v.WS_MAX_CONNECTIONS,
+      maxConnectionsPerAddress: v.WS_MAX_CONNECTIONS_PER_ADDRESS,
       maxFrameBytes: v.WS_MAX_FRAME_BYTES,
       maxSymbolsPerClient: v.WS_MAX_SYMBOLS_PER_CLIENT,
       maxMessagesPerSecond: v.WS_MAX_MESSAGES_PER_SECOND,

@@ -78,9 +78,20 @@ export const envSchema = z.object({
     .regex(/^[\x21-\x7e]{16,256}$/, 'must be 16 to 256 printable characters, no spaces')
     .optional(),
 
+  AUTH_MAX_FAILURES: integer(1, 1000).default(10),
+  AUTH_FAILURE_WINDOW_SECONDS: seconds(1, 86_400).default(60_000),
+  AUTH_BLOCK_SECONDS: seconds(0.05, 86_400).default(60_000),
+  ALLOWED_ORIGINS: list(
+    z
+      .string()
+      .regex(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/, 'each: an origin such as https://app.example.com'),
+    'origins such as https://app.example.com',
+  ).optional(),
+
   WS_AUTH_GRACE_SECONDS: seconds(0.05, 3600).default(15_000),
   WS_PING_INTERVAL_SECONDS: seconds(0.05, 3600).default(20_000),
   WS_MAX_CONNECTIONS: integer(1, 1_000_000).default(5000),
+  WS_MAX_CONNECTIONS_PER_ADDRESS: integer(1, 1_000_000).default(1000),
   WS_MAX_FRAME_BYTES: integer(256, 1_048_576).default(65_536),
   WS_MAX_SYMBOLS_PER_CLIENT: integer(1, 100_000).default(1000),
   WS_MAX_MESSAGES_PER_SECOND: integer(1, 100_000).default(50),

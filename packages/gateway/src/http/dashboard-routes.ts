@@ -4,10 +4,13 @@ import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isAdminToken } from '../auth/api-keys.js';
+import type { AuthFailures } from '../auth/auth-failures.js';
+import { originAllowed } from '../auth/origins.js';
+import { bearerToken } from './admin-auth.js';
 import { streamDashboard } from './dashboard-stream.js';
 import type { StatsSampler } from '../dashboard/stats-sampler.js';
 import type { EventStreams } from './event-stream.js';
-import { HttpError } from './http-errors.js';
+import { HttpError, retryAfter } from './http-errors.js';
 
 const JS = 'text/javascript; charset=utf-8';
 const CSS = 'text/css; charset=utf-8';
@@ -40,12 +43,18 @@ const PAGE_CSP =
  * stream of stats at `/api/dashboard/stream` needs the admin token, as `?token=` (EventSource
  * cannot send headers) or `Authorization: Bearer`.
  */
-export function registerDashboardRoutes(
-  app: FastifyInstance,
-  adminToken: string | null,
-  dashboards: { streams: EventStreams; sampler: StatsSampler; snapshot: () => unknown },
-): void {
-  const { streams, sampler, snapshot } = dashboards;
+export interface DashboardRoutesOptions {
+  adminToken: string | null;
+  failures: AuthFailures;
+  /** ALLOWED_ORIGINS: pages of other origins may not open the stream. */
+  allowedOrigins: readonly string[] | undefined;
+  streams: EventStreams;
+  sampler: StatsSampler;
+  snapshot: () => unknown;
+}
+
+export function registerDashboardRoutes(app: FastifyInstance, o: DashboardRoutesOptions): void {
+  const { streams, sampler, snapshot } = o;
   for (const [path, asset] of Object.entries(loadAssets())) {
     app.get(path, (_request, reply) =>
       reply
@@ -57,7 +66,14 @@ export function registerDashboardRoutes(
   }
 
   app.get('/api/dashboard/stream', (request, reply) => {
-    if (!isAdminToken(adminToken, tokenOf(request))) {
+    const { origin, host } = request.headers;
+    if (!originAllowed(o.allowedOrigins, origin, host)) throw new HttpError.FORBIDDEN_ORIGIN(String(origin));
+    const blockedFor = o.failures.blockedFor(request.ip);
+    if (blockedFor > 0) throw retryAfter(new HttpError.TOO_MANY_FAILURES(blockedFor), blockedFor);
+    const presented = tokenOf(request);
+    if (!isAdminToken(o.adminToken, presented)) {
+      if (presented !== undefined) o.failures.failed(request.ip);
+      // 401 with a wrong token too: the page then shows its token form.
       throw new HttpError.UNAUTHORIZED(
         'the stats stream needs the admin token (?token= or Authorization: Bearer)',
       );
@@ -74,7 +90,5 @@ export function registerDashboardRoutes(
 
 function tokenOf(request: FastifyRequest): string | undefined {
   const query = request.query as Record<string, unknown> | undefined;
-  if (typeof query?.token === 'string') return query.token;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
-  return match?.[1];
+  return typeof query?.token === 'string' ? query.token : bearerToken(request);
 }

@@ -26,6 +26,14 @@ export const HttpError = {
   UNAUTHORIZED: createError('UNAUTHORIZED', '%s', 401),
   /** A wrong admin token, or admin access disabled. */
   FORBIDDEN: createError('FORBIDDEN', 'the admin token is not valid', 403),
+  /** A page of an origin not in ALLOWED_ORIGINS. */
+  FORBIDDEN_ORIGIN: createError('FORBIDDEN_ORIGIN', 'requests from origin %s are not allowed', 403),
+  /** The address failed to authenticate too often; `Retry-After` says when it may try again. */
+  TOO_MANY_FAILURES: createError(
+    'TOO_MANY_FAILURES',
+    'too many failed authentications from this address; try again in %s s',
+    429,
+  ),
   /** Memory is CRITICAL: new work is refused until it is back under the cleanup level. */
   SERVER_OVERLOADED: createError('SERVER_OVERLOADED', 'memory is critical; new %s are refused for now', 503),
   /** Too many scans wait already. */
@@ -73,6 +81,11 @@ const RETRY_AFTER_SECONDS: Partial<Record<HttpErrorCode, number>> = {
   INDICES_UNAVAILABLE: 30,
   STORE_UNAVAILABLE: 5,
 };
+
+/** Sets the Retry-After of one error, for a wait that is known only when it happens. */
+export function retryAfter<E extends Error>(error: E, seconds: number): E {
+  return Object.assign(error, { retryAfterSeconds: seconds });
+}
 
 /** One invalid field: where (`symbols.0`, `limit`, or `(body)` for the whole body) and why. */
 export interface FieldError {
@@ -125,7 +138,9 @@ export function installErrorHandlers(app: FastifyInstance): void {
     if (code) {
       // A refusal caused by a fault below (the database, the store) is worth a line in the log.
       if (error.cause !== undefined) request.log.warn({ err: error }, 'request refused');
-      return send(reply, code, error.statusCode ?? 500, error.message, fieldsOf(error));
+      const wait = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+      const seconds = typeof wait === 'number' ? wait : undefined;
+      return send(reply, code, error.statusCode ?? 500, error.message, fieldsOf(error), seconds);
     }
     const status = error.statusCode ?? 500;
     if (status >= 500) {
@@ -151,9 +166,9 @@ function send(
   status: number,
   message: string,
   fields?: FieldError[],
+  retryAfterSeconds = RETRY_AFTER_SECONDS[code],
 ): FastifyReply {
-  const retryAfter = RETRY_AFTER_SECONDS[code];
-  if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
+  if (retryAfterSeconds !== undefined) void reply.header('retry-after', String(retryAfterSeconds));
   const body: HttpErrorBody = { error: { code, message, ...(fields ? { fields } : {}) } };
   return reply.code(status).send(body);
 }

@@ -95,7 +95,23 @@ export function createGatewayMetrics(s: StatsSources): GatewayMetrics {
     [{ result: 'accepted' }, s.sockets.counters.accepted],
     [{ result: 'refused_overloaded' }, s.sockets.counters.refusedOverloaded],
     [{ result: 'refused_full' }, s.sockets.counters.refusedFull],
+    [{ result: 'refused_origin' }, s.sockets.counters.refusedOrigin],
+    [{ result: 'refused_address' }, s.sockets.counters.refusedAddress],
   ]);
+  cumulativeCounter(
+    own,
+    `${P}auth_failures_total`,
+    'Failed authentications (api keys, admin tokens)',
+    [],
+    () => one(s.authFailures.failures),
+  );
+  cumulativeCounter(
+    own,
+    `${P}auth_blocks_total`,
+    'Addresses blocked after AUTH_MAX_FAILURES failed authentications',
+    [],
+    () => one(s.authFailures.blocks),
+  );
   cumulativeCounter(
     own,
     `${P}ws_disconnections_total`,

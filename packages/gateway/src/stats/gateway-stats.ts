@@ -13,6 +13,7 @@ import type {
   StructureRegistry,
   StructureSnapshot,
 } from '@steadystate/lifecycle';
+import type { AuthFailures } from '../auth/auth-failures.js';
 import type { Tick } from '../domain/tick.js';
 import type { Fanout } from '../fanout/fanout.js';
 import type { MarketIndicesService } from '../indices/market-indices-service.js';
@@ -42,6 +43,7 @@ export interface StatsSources {
   reports: ReportService;
   gc: GcObserver;
   leakTracker: LeakTracker;
+  authFailures: AuthFailures;
   jobs: () => PeriodicJob[];
 }
 
@@ -107,12 +109,16 @@ export interface GatewayStats {
     accepted: number;
     refused_overloaded: number;
     refused_full: number;
+    refused_origin: number;
+    refused_address: number;
     keepalive_terminated: number;
     slow_closed: number;
     replies_dropped: number;
     closed_by_code: Record<string, number>;
   };
   messages: { frames: number; refused: number; too_large: number; errors_by_code: Record<string, number> };
+  /** Failed authentications (WebSocket and HTTP), addresses blocked for them, attempts refused meanwhile. */
+  auth: ReturnType<AuthFailures['stats']>;
   store: KvStatus;
   indices: ReturnType<MarketIndicesService['stats']>;
   reports: ReturnType<ReportService['stats']>;
@@ -198,6 +204,8 @@ export function buildStats(s: StatsSources): GatewayStats {
       accepted: s.sockets.counters.accepted,
       refused_overloaded: s.sockets.counters.refusedOverloaded,
       refused_full: s.sockets.counters.refusedFull,
+      refused_origin: s.sockets.counters.refusedOrigin,
+      refused_address: s.sockets.counters.refusedAddress,
       keepalive_terminated: s.sockets.counters.keepaliveTerminated,
       slow_closed: s.sockets.counters.slowClosed,
       replies_dropped: s.sockets.counters.repliesDropped,
@@ -209,6 +217,7 @@ export function buildStats(s: StatsSources): GatewayStats {
       too_large: s.handler.counters.tooLarge,
       errors_by_code: Object.fromEntries(s.handler.counters.errors),
     },
+    auth: s.authFailures.stats(),
     store: s.store.status(),
     indices: s.indices.stats(),
     reports: s.reports.stats(),

@@ -71,9 +71,13 @@ export class ClientConnection implements Subscriber {
   #lastRefusalNotice: number | undefined;
   #closeTimer: NodeJS.Timeout | undefined;
 
-  constructor(id: string, ws: WebSocket, limits: ClientLimits, now: number) {
+  /** The peer's address, for per-address limits (never shown in stats). */
+  readonly address: string;
+
+  constructor(id: string, ws: WebSocket, address: string, limits: ClientLimits, now: number) {
     this.id = id;
     this.ws = ws;
+    this.address = address;
     this.#limits = limits;
     this.limiter = new RateLimiter(limits.maxMessagesPerSecond);
     this.metrics = {
@@ -159,8 +163,7 @@ export class ClientConnection implements Subscriber {
   sendJson(message: object): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
     if (this.#overBound()) {
-      this.metrics.droppedReplies = incrementCounter(this.metrics.droppedReplies);
-      this.#limits.onReplyDropped();
+      this.#dropReply();
       return;
     }
     this.#write(Buffer.from(JSON.stringify(message)));
@@ -190,6 +193,25 @@ export class ClientConnection implements Subscriber {
         `more than ${this.#limits.maxMessagesPerSecond} messages per second; message refused`,
       );
     }
+  }
+
+  /**
+   * Answers a ping from the client. Pings count against the message rate limit like any frame
+   * (a sustained ping flood is closed with 1008), and their pongs against the send-buffer bound
+   * like any reply: ws's own automatic answer would do neither.
+   */
+  answerPing(data: Buffer, now: number): void {
+    if (!this.limiter.tryTake()) {
+      this.refuse(now);
+      return;
+    }
+    this.#refusedStreak = 0;
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    if (this.#overBound()) {
+      this.#dropReply();
+      return;
+    }
+    this.ws.pong(data);
   }
 
   /**
@@ -236,6 +258,11 @@ export class ClientConnection implements Subscriber {
     this.ws.send(payload, TEXT);
     this.metrics.messagesOut = incrementCounter(this.metrics.messagesOut);
     this.metrics.bytesOut = incrementCounter(this.metrics.bytesOut, payload.length);
+  }
+
+  #dropReply(): void {
+    this.metrics.droppedReplies = incrementCounter(this.metrics.droppedReplies);
+    this.#limits.onReplyDropped();
   }
 
   #markBehind(): void {

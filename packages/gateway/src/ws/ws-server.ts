@@ -16,6 +16,7 @@ import {
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { GatewayConfig } from '../config/config.js';
 import type { SubscriptionService } from '../market/subscription-service.js';
+import { originAllowed } from '../auth/origins.js';
 import { ErrorCode, errorFrame } from '../protocol/error-codes.js';
 import { ClientConnection, type ClientLimits } from './client-connection.js';
 import type { ClientRegistry } from './client-registry.js';
@@ -31,6 +32,8 @@ export interface SocketServerOptions extends SchedulingOptions {
   monitor: MemoryMonitor;
   leakTracker: LeakTracker;
   logger: Logger;
+  /** Origins browsers may open a WebSocket from (ALLOWED_ORIGINS); undefined: any. */
+  allowedOrigins?: readonly string[];
   /** Keepalive, slow-consumer and auth-grace times. @default Date.now */
   now?: Clock;
 }
@@ -38,6 +41,7 @@ export interface SocketServerOptions extends SchedulingOptions {
 /** The socket event listeners every connection shares; `this` is the socket. */
 interface SocketListeners {
   message: (this: WebSocket, data: RawData, isBinary: boolean) => void;
+  ping: (this: WebSocket, data: Buffer) => void;
   pong: (this: WebSocket, data: Buffer) => void;
   error: (this: WebSocket, error: Error) => void;
   close: (this: WebSocket, code: number) => void;
@@ -48,6 +52,10 @@ export interface ConnectionCounters {
   accepted: number;
   refusedOverloaded: number;
   refusedFull: number;
+  /** Upgrades refused for an Origin not in ALLOWED_ORIGINS. */
+  refusedOrigin: number;
+  /** Connections refused for WS_MAX_CONNECTIONS_PER_ADDRESS. */
+  refusedAddress: number;
   closed: Map<string, number>;
   keepaliveTerminated: number;
   slowClosed: number;
@@ -71,6 +79,8 @@ export class SocketServer {
     accepted: 0,
     refusedOverloaded: 0,
     refusedFull: 0,
+    refusedOrigin: 0,
+    refusedAddress: 0,
     closed: new Map(),
     keepaliveTerminated: 0,
     slowClosed: 0,
@@ -84,6 +94,8 @@ export class SocketServer {
   readonly #closing = new CloseOnce();
   readonly #clientOf = new WeakMap<WebSocket, ClientConnection>();
   readonly #listeners: SocketListeners;
+  /** Open connections per peer address (WS_MAX_CONNECTIONS_PER_ADDRESS); an address leaves with its last. */
+  readonly #perAddress = new Map<string, number>();
   /** What the latest keepalive ping carried: a pong must carry it back. */
   readonly #pingRound = { count: 0, payload: Buffer.alloc(0) };
   readonly #onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) =>
@@ -98,6 +110,8 @@ export class SocketServer {
       maxPayload: hardFrameCap(config.maxFrameBytes),
       perMessageDeflate: false,
       clientTracking: false,
+      // Pings are answered by the client's connection, under its rate limit and send bound.
+      autoPong: false,
     });
     this.#limits = {
       maxBufferedBytes: config.maxBufferedBytes,
@@ -165,14 +179,21 @@ export class SocketServer {
       socket.destroy();
       return;
     }
+    if (!originAllowed(this.#o.allowedOrigins, request.headers.origin, request.headers.host)) {
+      // Refused before the upgrade: a page of another site never gets a WebSocket here.
+      this.counters.refusedOrigin = incrementCounter(this.counters.refusedOrigin);
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    const address = request.socket.remoteAddress ?? 'unknown';
     this.#wss.handleUpgrade(request, socket, head, (ws) => {
       // ws handles the socket's errors from here on; the listener would cost every client memory.
       socket.off('error', onError);
-      this.#admit(ws);
+      this.#admit(ws, address);
     });
   }
 
-  #admit(ws: WebSocket): void {
+  #admit(ws: WebSocket, address: string): void {
     const { monitor, clients, config } = this.#o;
     if (monitor.shedding) {
       this.counters.refusedOverloaded = incrementCounter(this.counters.refusedOverloaded);
@@ -189,8 +210,20 @@ export class SocketServer {
       );
       return;
     }
+    const fromAddress = this.#perAddress.get(address) ?? 0;
+    if (fromAddress >= config.maxConnectionsPerAddress) {
+      this.counters.refusedAddress = incrementCounter(this.counters.refusedAddress);
+      refuse(
+        ws,
+        ErrorCode.MAX_CONNECTIONS,
+        `at most ${config.maxConnectionsPerAddress} connections from one address`,
+        'too many connections from this address',
+      );
+      return;
+    }
     this.counters.accepted = incrementCounter(this.counters.accepted);
-    const client = new ClientConnection(clients.nextId(), ws, this.#limits, this.#limits.now());
+    this.#perAddress.set(address, fromAddress + 1);
+    const client = new ClientConnection(clients.nextId(), ws, address, this.#limits, this.#limits.now());
     clients.add(client);
     this.#o.leakTracker.track(client, `ws client ${client.id}`);
     client.startAuthGrace(config.authGraceMs);
@@ -199,6 +232,7 @@ export class SocketServer {
     this.#clientOf.set(ws, client);
     const listeners = this.#listeners;
     ws.on('message', listeners.message);
+    ws.on('ping', listeners.ping);
     ws.on('pong', listeners.pong);
     ws.on('error', listeners.error);
     // `on`, not `once`: ws emits close exactly once, and once() would add a wrapper per client.
@@ -215,6 +249,9 @@ export class SocketServer {
       message(this: WebSocket, data: RawData, isBinary: boolean) {
         const client = clientOf.get(this);
         if (client) handler.onFrame(client, data, isBinary);
+      },
+      ping(this: WebSocket, data: Buffer) {
+        clientOf.get(this)?.answerPing(data, performance.now());
       },
       pong(this: WebSocket, data: Buffer) {
         // Only a pong that answers the server's own latest ping shows the client reads: a client
@@ -237,6 +274,9 @@ export class SocketServer {
   #release(client: ClientConnection, code: number): void {
     const { clients, subscriptions, leakTracker } = this.#o;
     clients.remove(client);
+    const fromAddress = (this.#perAddress.get(client.address) ?? 1) - 1;
+    if (fromAddress > 0) this.#perAddress.set(client.address, fromAddress);
+    else this.#perAddress.delete(client.address);
     // Also for a client without subscriptions yet: a subscribe of it still queued must find it gone.
     subscriptions.release(client.ensureSubscriptions());
     client.dispose();

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { collectGarbage, waitFor } from '@steadystate/lifecycle/testing';
 import { connectAuthenticated, MONITOR_OUT_OF_THE_WAY } from '../support/market-session.js';
 import { startTestGateway } from '../support/test-gateway.js';
+import { CloseCode } from '../../src/ws/close-codes.js';
 
 /** Each request asks for a reply of about this size (a ping echoes its `_pingId`). */
 const REPLY_BYTES = 8192;
@@ -69,6 +70,20 @@ describe('a client that asks and never reads', () => {
         clearInterval(pongs);
       }
       client.ws.terminate();
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('is closed with 1008 when it floods pings: they count against its rate limit like any frame', async () => {
+    const { gateway } = await startTestGateway({
+      ...MONITOR_OUT_OF_THE_WAY,
+      WS_MAX_MESSAGES_PER_SECOND: '50',
+    });
+    try {
+      const client = await connectAuthenticated(gateway);
+      for (let i = 0; i < 2000 && client.ws.readyState === client.ws.OPEN; i++) client.ws.ping();
+      assert.equal((await client.closed).code, CloseCode.POLICY_VIOLATION);
     } finally {
       await gateway.close();
     }

@@ -5,7 +5,16 @@ import { withRequestId, type ActionHandler } from './handler-context.js';
 /** Admin actions need the admin token in `admin_token`; nothing about other users leaks without it. */
 function requireAdmin(handler: ActionHandler): ActionHandler {
   return (client, message, context, requestId) => {
+    const blockedFor = context.authFailures.blockedFor(client.address);
+    if (blockedFor > 0) {
+      throw new ProtocolError(
+        ErrorCode.RATE_LIMITED,
+        `too many failed authentications from this address; try again in ${blockedFor} s`,
+      );
+    }
     if (!isAdminToken(context.adminToken, message.admin_token)) {
+      // A missing token is a client that did not try; a wrong one is a guess, and counted.
+      if (message.admin_token !== undefined) context.authFailures.failed(client.address);
       throw new ProtocolError(ErrorCode.FORBIDDEN, 'this action needs a valid admin_token');
     }
     return handler(client, message, context, requestId);

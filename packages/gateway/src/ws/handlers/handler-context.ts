@@ -1,5 +1,6 @@
 import type { Logger, MemoryMonitor } from '@steadystate/lifecycle';
 import type { ApiKeyStore } from '../../auth/api-keys.js';
+import type { AuthFailures } from '../../auth/auth-failures.js';
 import type { SubscriptionService } from '../../market/subscription-service.js';
 import type { MessageLimits } from '../../protocol/client-messages.js';
 import type { AdapterManager } from '../../upstream/adapter-manager.js';
@@ -8,6 +9,8 @@ import type { ClientConnection } from '../client-connection.js';
 /** Everything the message handlers use; built once by the gateway. */
 export interface HandlerContext {
   apiKeys: ApiKeyStore;
+  /** Failed authentications per address; a blocked address is refused without a check. */
+  authFailures: AuthFailures;
   /** Null when admin actions are disabled. */
   adminToken: string | null;
   adapters: AdapterManager;

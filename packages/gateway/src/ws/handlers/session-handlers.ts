@@ -3,8 +3,18 @@ import { ErrorCode, ProtocolError } from '../../protocol/error-codes.js';
 import { withRequestId, type ActionHandler } from './handler-context.js';
 
 export const authenticate: ActionHandler = (client, message, context, requestId) => {
+  const blockedFor = context.authFailures.blockedFor(client.address);
+  if (blockedFor > 0) {
+    throw new ProtocolError(
+      ErrorCode.RATE_LIMITED,
+      `too many failed authentications from this address; try again in ${blockedFor} s`,
+    );
+  }
   const identity = context.apiKeys.identify(parseApiKey(message));
-  if (!identity) throw new ProtocolError(ErrorCode.AUTHENTICATION_ERROR, 'Invalid API key');
+  if (!identity) {
+    context.authFailures.failed(client.address);
+    throw new ProtocolError(ErrorCode.AUTHENTICATION_ERROR, 'Invalid API key');
+  }
   if (client.userId !== undefined && client.userId !== identity.userId) {
     throw new ProtocolError(ErrorCode.AUTHENTICATION_ERROR, 'already authenticated as another user');
   }
