@@ -31,6 +31,7 @@ export async function startBenchGateway(
     LOG_LEVEL: 'silent',
     API_KEYS: BENCH_API_KEY,
     WS_MAX_CONNECTIONS: '10000',
+    WS_MAX_CONNECTIONS_PER_ADDRESS: '10000',
     DATA_DIR: dataDir,
   });
   const gateway = await startGateway(config, {

@@ -41,6 +41,8 @@ export interface GatewayEnvOptions {
  * The environment the runner starts a gateway with: loopback on a free port, its own keys,
  * its files in the output folder. LOG_LEVEL stays at info: the "gateway listening" line the
  * runner reads its URL from is an info line, and the gateway logs little else at that level.
+ * Every load client comes from 127.0.0.1, and the bad-input ones send wrong api keys on purpose:
+ * the per-address limits are opened up, or one address would be blocked for all of them.
  */
 export function gatewayEnv(o: GatewayEnvOptions): Record<string, string> {
   return {
@@ -51,6 +53,8 @@ export function gatewayEnv(o: GatewayEnvOptions): Record<string, string> {
     ADMIN_TOKEN: o.adminToken,
     DATA_DIR: o.dataDir,
     SIM_SYMBOLS: String(o.symbols),
+    WS_MAX_CONNECTIONS_PER_ADDRESS: '100000',
+    AUTH_MAX_FAILURES: '1000',
     ...(o.accelerate ? ACCELERATED_ENV : {}),
   };
 }
