@@ -31,6 +31,7 @@ import type {
   TaskRegistryStats,
   TaskSnapshot,
   TaskStatus,
+  TaskSummary,
 } from './task-types.js';
 
 export type { TaskRegistryOptions };
@@ -198,9 +199,12 @@ export class TaskRegistry<R = unknown> implements MeasuredStructure {
     return true;
   }
 
-  /** Drops the result and error of every finished task (the tasks stay); returns how many had one. */
-  clearAllResults(): number {
-    return this.#store.clearResults();
+  /**
+   * Drops the result and error of every finished task (the tasks stay), or of those `filter`
+   * accepts; returns how many had one.
+   */
+  clearAllResults(filter?: (task: TaskSummary) => boolean): number {
+    return this.#store.clearResults(filter);
   }
 
   /**

@@ -103,6 +103,8 @@ export interface ListTasksOptions {
   cursor?: string;
   /** Only tasks in this status. @default every status */
   status?: TaskStatus;
+  /** Only the tasks it accepts (the tasks of one owner, by their metadata). @default every task */
+  filter?: (task: TaskSummary) => boolean;
 }
 
 /** One page of {@link TaskRegistry.list}, newest task first. */

@@ -113,10 +113,11 @@ export class TaskStore<R> {
   }
 
   /** Drops the result and error of every retained task; returns how many had one. */
-  clearResults(): number {
+  clearResults(filter?: (task: TaskSummary) => boolean): number {
     let cleared = 0;
     for (const record of this.#finished) {
       if (record.result === undefined && record.error === null) continue;
+      if (filter && !filter(toSummary(record))) continue;
       record.result = undefined;
       record.error = null;
       record.resultCleared = true;
@@ -143,14 +144,17 @@ export class TaskStore<R> {
     const status =
       options?.status === undefined ? undefined : read.oneOf('status', TASK_STATUSES, options.status);
     const before = options?.cursor === undefined ? Infinity : parseCursor(read);
+    const filter = read.optionalFunction<(task: TaskSummary) => boolean>('filter');
     const records = [...this.#tasks.values()];
     const tasks: TaskSummary[] = [];
     let lastSeq = 0;
     for (let i = records.length - 1; i >= 0; i--) {
       const record = records[i];
       if (!record || record.seq >= before || (status && record.status !== status)) continue;
+      const summary = toSummary(record);
+      if (filter && !filter(summary)) continue;
       if (tasks.length === limit) return { tasks, nextCursor: String(lastSeq) };
-      tasks.push(toSummary(record));
+      tasks.push(summary);
       lastSeq = record.seq;
     }
     return { tasks, nextCursor: null };
