@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Generated } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Generated } from 'kysely';
 import pg from 'pg';
 import { reportMigrations } from './report-migrations.js';
 
@@ -11,6 +11,8 @@ export interface ReportTables {
     id: string;
     created_at: number;
     kind: 'auto' | 'manual';
+    /** Null for a scheduled report; else the user id of the key that asked for it. */
+    owner: string | null;
     title: string;
     /** JSON: the headline numbers, for lists. */
     summary: string;
@@ -80,14 +82,22 @@ export function openReportDatabase(options: {
       }),
     });
   }
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: () => Promise.resolve(reportMigrations(dialect)) },
-  });
+  const provider = { getMigrations: () => Promise.resolve(reportMigrations(dialect)) };
   return {
     db,
     dialect,
     migrate: async () => {
+      // In PostgreSQL the migrator is told its schema (the connection's current one): left to
+      // itself it finds another schema's migration table in the same database and skips its own.
+      const migrationTableSchema =
+        dialect === 'postgres'
+          ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+          : undefined;
+      const migrator = new Migrator({
+        db,
+        provider,
+        ...(migrationTableSchema ? { migrationTableSchema } : {}),
+      });
       const { error } = await migrator.migrateToLatest();
       if (error) throw error instanceof Error ? error : new Error('migration failed', { cause: error });
     },
