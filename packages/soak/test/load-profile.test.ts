@@ -71,6 +71,7 @@ describe('gateway load profile', () => {
       const counters = new LoadCounters();
       const jobs = new HttpJobs({
         httpUrl: gateway.httpUrl,
+        apiKey: TEST_API_KEY,
         exchange: 'SIM',
         symbols: SYMBOLS,
         scanEverySeconds: 1,

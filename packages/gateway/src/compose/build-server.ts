@@ -5,6 +5,7 @@ import { ApiKeyStore } from '../auth/api-keys.js';
 import { AuthFailures } from '../auth/auth-failures.js';
 import { StatsSampler } from '../dashboard/stats-sampler.js';
 import { registerDashboardRoutes } from '../http/dashboard-routes.js';
+import { CallerAuth } from '../http/caller.js';
 import { registerHealthRoute } from '../http/health-route.js';
 import { answerRouterError, installErrorHandlers } from '../http/http-errors.js';
 import { EventStreams } from '../http/event-stream.js';
@@ -75,6 +76,7 @@ export function buildServer(
   context.starters.push(() => sampler.start());
   const dashboardStreams = eventStreams(context, structures, 'dashboard-streams', MAX_DASHBOARDS);
   const logStreams = eventStreams(context, structures, 'log-streams', MAX_LOG_STREAMS);
+  const apiKeys = new ApiKeyStore(config.auth.apiKeys);
   const authFailures = new AuthFailures({
     maxFailures: config.auth.maxFailures,
     windowMs: config.auth.failureWindowMs,
@@ -137,21 +139,29 @@ export function buildServer(
     reports: jobs.reports,
     database: new DatabaseProbe(jobs.database, context.clock.now),
   });
-  registerSymbolsRoute(app, adapters);
+  const callers = new CallerAuth({
+    apiKeys,
+    adminToken: config.auth.adminToken,
+    failures: authFailures,
+  });
+  const marketDataAuth = config.http.marketDataPublic ? undefined : callers;
+  registerSymbolsRoute(app, adapters, marketDataAuth);
   registerScanRoutes(app, {
+    auth: callers,
+    maxActivePerKey: config.scans.maxActivePerKey,
     scans: jobs.scans,
     streams: logStreams,
     catalog: market.catalog,
     monitor,
     maxSymbols: config.scans.maxSymbols,
   });
-  registerMarketRoutes(app, jobs.store, jobs.dashboard);
+  registerMarketRoutes(app, jobs.store, jobs.dashboard, marketDataAuth);
   registerDashboardRoutes(app, dashboards);
-  registerReportRoutes(app, jobs.reports, jobs.repository);
+  registerReportRoutes(app, callers, jobs.reports, jobs.repository);
 
   const handler = new MessageHandler(
     {
-      apiKeys: new ApiKeyStore(config.auth.apiKeys),
+      apiKeys,
       authFailures,
       adminToken: config.auth.adminToken,
       adapters,

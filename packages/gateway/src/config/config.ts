@@ -22,6 +22,8 @@ export interface GatewayConfig {
   /** After SIGTERM, how long the process may take to exit before it is forced out. */
   shutdownTimeoutMs: number;
   http: {
+    /** Market data routes (symbols, indices, dashboard data) open to all; false: they need an api key. */
+    marketDataPublic: boolean;
     /** A request whose headers and body have not all arrived by then is answered 408. */
     requestTimeoutMs: number;
     /** A request whose headers have not all arrived by then is answered 408 (at most requestTimeoutMs). */
@@ -82,6 +84,8 @@ export interface GatewayConfig {
     retentionMs: number;
     sweepIntervalMs: number;
     maxConcurrent: number;
+    /** Scans one api key may have pending or running at once. */
+    maxActivePerKey: number;
     maxQueued: number;
     maxRetained: number;
     maxSymbols: number;
@@ -165,6 +169,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: v.LOG_LEVEL,
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
     http: {
+      marketDataPublic: v.HTTP_MARKET_DATA_PUBLIC,
       requestTimeoutMs: v.HTTP_REQUEST_TIMEOUT_SECONDS,
       headersTimeoutMs: v.HTTP_HEADERS_TIMEOUT_SECONDS,
       keepAliveTimeoutMs: v.HTTP_KEEPALIVE_TIMEOUT_SECONDS,
@@ -211,6 +216,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       retentionMs: v.TASK_CLEANUP_AFTER_HOURS,
       sweepIntervalMs: v.TASK_CLEANUP_INTERVAL,
       maxConcurrent: v.MAX_CONCURRENT_SCANS,
+      maxActivePerKey: v.MAX_ACTIVE_SCANS_PER_KEY,
       maxQueued: v.MAX_QUEUED_SCANS,
       maxRetained: v.MAX_RETAINED_TASKS,
       maxSymbols: v.SCAN_MAX_SYMBOLS,

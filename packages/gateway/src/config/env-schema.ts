@@ -45,6 +45,15 @@ export const MAX_HOURS = Math.floor(MAX_TIMER_MS / 3_600_000);
 /** A plain decimal number. */
 export const number = decimal('', 1);
 
+/** `true` or `false` (also `1` / `0`, `yes` / `no`), from an environment string. */
+export const flag = () =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^(true|false|1|0|yes|no)$/, 'must be true or false')
+    .transform((s) => s === 'true' || s === '1' || s === 'yes');
+
 /** A comma-separated list of non-empty items. */
 export const list = (item: z.ZodString, what: string) =>
   z
@@ -127,6 +136,8 @@ export const envSchema = z.object({
   TASK_CLEANUP_AFTER_HOURS: hours(0.0001, MAX_HOURS).default(3_600_000),
   TASK_CLEANUP_INTERVAL: seconds(0.05, 86_400).default(300_000),
   MAX_CONCURRENT_SCANS: integer(1, 64).default(2),
+  MAX_ACTIVE_SCANS_PER_KEY: integer(1, 10_000).default(5),
+  HTTP_MARKET_DATA_PUBLIC: flag().default(true),
   MAX_QUEUED_SCANS: integer(0, 10_000).default(50),
   MAX_RETAINED_TASKS: integer(0, 100_000).default(1000),
   SCAN_MAX_SYMBOLS: integer(1, 5000).default(500),

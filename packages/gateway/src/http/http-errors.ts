@@ -36,6 +36,8 @@ export const HttpError = {
   ),
   /** Memory is CRITICAL: new work is refused until it is back under the cleanup level. */
   SERVER_OVERLOADED: createError('SERVER_OVERLOADED', 'memory is critical; new %s are refused for now', 503),
+  /** The key has as many jobs pending or running as it may (MAX_ACTIVE_SCANS_PER_KEY, one report). */
+  TOO_MANY_JOBS: createError('TOO_MANY_JOBS', 'at most %s %s of one api key at once; try again later', 429),
   /** Too many scans wait already. */
   QUEUE_FULL: createError('QUEUE_FULL', 'too many scans are waiting; try again later', 429),
   /** Too many log streams or dashboards are open. */
@@ -75,6 +77,7 @@ export type HttpErrorCode = keyof typeof HttpError;
 const RETRY_AFTER_SECONDS: Partial<Record<HttpErrorCode, number>> = {
   SERVER_OVERLOADED: 30,
   QUEUE_FULL: 30,
+  TOO_MANY_JOBS: 30,
   TOO_MANY_STREAMS: 10,
   REPORTS_BUSY: 10,
   DATABASE_UNAVAILABLE: 5,

@@ -2,14 +2,20 @@ import type { FastifyInstance } from 'fastify';
 import type { DashboardReader } from '../indices/dashboard-reader.js';
 import { MARKET_INDICES_KEY } from '../indices/market-indices-service.js';
 import { KvError, type KeyValueStore } from '../store/kv-store.js';
+import { requireCaller, type CallerAuth } from './caller.js';
 import { HttpError } from './http-errors.js';
 
-/** `GET /api/market/indices` (what the indices job stored) and `GET /api/dashboard`. */
+/**
+ * `GET /api/market/indices` (what the indices job stored) and `GET /api/dashboard`. Open to all,
+ * unless `auth` is given (HTTP_MARKET_DATA_PUBLIC=false): then they need an api key.
+ */
 export function registerMarketRoutes(
   app: FastifyInstance,
   store: KeyValueStore,
   dashboard: DashboardReader,
+  auth: CallerAuth | undefined,
 ): void {
+  if (auth) app.addHook('onRequest', requireCaller(auth, ['/api/market/indices', '/api/dashboard']));
   app.get('/api/market/indices', async (_request, reply) => {
     const raw = await fromStore(() => store.get(MARKET_INDICES_KEY));
     if (raw === null) throw new HttpError.INDICES_UNAVAILABLE();

@@ -6,6 +6,7 @@ import type { ReportCursor, ReportRepository } from '../reports/report-repositor
 import type { ReportService } from '../reports/report-service.js';
 import { html, trustedHtml } from '../html/html.js';
 import { emptyBodyAsObject } from './empty-body.js';
+import { mayAccess, type Caller, type CallerAuth } from './caller.js';
 import { HttpError } from './http-errors.js';
 
 /** `<created_at>_<id>`: the last report of a page, from `next_before`. */
@@ -32,17 +33,23 @@ const PAGE_CSP =
 /** `POST /api/reports`, `GET /api/reports`, `GET /api/reports/:id` and the report page `GET /reports/:id`. */
 export function registerReportRoutes(
   app: FastifyInstance,
+  auth: CallerAuth,
   reports: ReportService,
   repository: ReportRepository,
 ): void {
   const routes = app.withTypeProvider<ZodTypeProvider>();
+  /** Keys with a report being generated: one at a time each. */
+  const generating = new Set<string>();
 
   routes.post(
     '/api/reports',
     { schema: { body: manualBody }, preValidation: emptyBodyAsObject },
-    async (_request, reply) => {
+    async (request, reply) => {
+      const caller = auth.callerOf(request);
+      if (generating.has(caller.userId)) throw new HttpError.TOO_MANY_JOBS(1, 'report');
+      generating.add(caller.userId);
       try {
-        const outcome = await reports.generate('manual');
+        const outcome = await reports.generate('manual', caller.admin ? null : caller.userId);
         return await reply
           .code(outcome.status === 'saved' ? 201 : 202)
           .send({ ...outcome, url: `/reports/${outcome.id}` });
@@ -51,32 +58,38 @@ export function registerReportRoutes(
           throw new HttpError.REPORTS_BUSY();
         }
         throw error;
+      } finally {
+        generating.delete(caller.userId);
       }
     },
   );
 
   routes.get('/api/reports', { schema: { querystring: listQuery } }, async (request) => {
+    const caller = auth.callerOf(request);
     const { limit, before } = request.query;
-    const list = await fromDatabase(reports, () => repository.list(limit, before));
+    const list = await fromDatabase(reports, () =>
+      repository.list(limit, before, caller.admin ? undefined : caller.userId),
+    );
     const last = list[list.length - 1];
     const more = list.length === limit && last !== undefined;
     return { reports: list, next_before: more ? `${last.created_at}_${last.id}` : null };
   });
 
   routes.get('/api/reports/:id', { schema: { params: reportId } }, async (request) => {
-    const { id, created_at, kind, title, summary, size_bytes } = await findReport(
+    const { id, created_at, kind, owner, title, summary, size_bytes } = await findReport(
       reports,
       repository,
       request.params.id,
+      auth.callerOf(request),
     );
-    return { id, created_at, kind, title, summary, size_bytes, url: `/reports/${id}` };
+    return { id, created_at, kind, owner, title, summary, size_bytes, url: `/reports/${id}` };
   });
 
   routes.get(
     '/reports/:id',
     { schema: { params: reportId, querystring: pageQuery } },
     async (request, reply) => {
-      const report = await findReport(reports, repository, request.params.id);
+      const report = await findReport(reports, repository, request.params.id, auth.callerOf(request));
       const { lang } = request.query;
       const english = lang === 'en';
       // The stored content was built by the report builder, escaped there; only the title is text.
@@ -94,10 +107,10 @@ ${trustedHtml(english ? report.html_content_en : report.html_content)}
   );
 }
 
-/** Report `id` with its content; 404 REPORT_NOT_FOUND when there is none. */
-async function findReport(reports: ReportService, repository: ReportRepository, id: string) {
+/** Report `id` with its content; 404 REPORT_NOT_FOUND when there is none, or it is another key's. */
+async function findReport(reports: ReportService, repository: ReportRepository, id: string, caller: Caller) {
   const report = await fromDatabase(reports, () => repository.get(id));
-  if (!report) throw new HttpError.REPORT_NOT_FOUND(id);
+  if (!report || !mayAccess(caller, report.owner)) throw new HttpError.REPORT_NOT_FOUND(id);
   return report;
 }
 

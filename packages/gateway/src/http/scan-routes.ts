@@ -7,7 +7,8 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { ScanService } from '../scans/scan-service.js';
+import { ownerOf, type ScanService } from '../scans/scan-service.js';
+import { mayAccess, type CallerAuth } from './caller.js';
 import { scanRequestSchema } from '../scans/scan-request.js';
 import type { ExchangeCatalog } from '../upstream/exchange-catalog.js';
 import { emptyBodyAsObject } from './empty-body.js';
@@ -17,6 +18,9 @@ import { streamLog } from './log-stream.js';
 import { findTask, isFinished, presentTask, taskIdParams } from './task-presenter.js';
 
 export interface ScanRoutesOptions {
+  auth: CallerAuth;
+  /** Scans one key may have pending or running at once (MAX_ACTIVE_SCANS_PER_KEY). */
+  maxActivePerKey: number;
   scans: ScanService;
   streams: EventStreams;
   catalog: ExchangeCatalog;
@@ -58,13 +62,17 @@ export function registerScanRoutes(app: FastifyInstance, o: ScanRoutesOptions): 
         done(o.monitor.shedding ? new HttpError.SERVER_OVERLOADED('scans') : undefined),
     },
     async (request, reply) => {
+      const caller = o.auth.callerOf(request);
       const body = request.body;
       if (!o.catalog.get(body.exchange)) {
         throw validationFailed([{ path: 'exchange', message: `unknown exchange ${body.exchange}` }]);
       }
+      if (!caller.admin && o.scans.activeOf(caller.userId) >= o.maxActivePerKey) {
+        throw new HttpError.TOO_MANY_JOBS(o.maxActivePerKey, 'scans');
+      }
       let id: string;
       try {
-        id = o.scans.start(body);
+        id = o.scans.start(body, caller.userId);
       } catch (error) {
         if (error instanceof LifecycleError && error.code === LifecycleErrorCode.QUEUE_FULL) {
           throw new HttpError.QUEUE_FULL();
@@ -82,8 +90,10 @@ export function registerScanRoutes(app: FastifyInstance, o: ScanRoutesOptions): 
   );
 
   routes.get('/api/tasks', { schema: { querystring: listQuery } }, (request) => {
+    const caller = o.auth.callerOf(request);
     const q = request.query;
     const page = o.scans.tasks.list({
+      filter: (task) => mayAccess(caller, ownerOf(task)),
       limit: q.limit,
       ...(q.cursor === undefined ? {} : { cursor: q.cursor }),
       ...(q.status === undefined ? {} : { status: q.status }),
@@ -91,15 +101,18 @@ export function registerScanRoutes(app: FastifyInstance, o: ScanRoutesOptions): 
     return { tasks: page.tasks.map(presentTask), next_cursor: page.nextCursor };
   });
 
-  routes.post('/api/tasks/clear-results', () => ({ cleared: o.scans.tasks.clearAllResults() }));
+  routes.post('/api/tasks/clear-results', (request) => {
+    const caller = o.auth.callerOf(request);
+    return { cleared: o.scans.tasks.clearAllResults((task) => mayAccess(caller, ownerOf(task))) };
+  });
 
   routes.get('/api/tasks/:id', { schema: { params: taskIdParams } }, (request) =>
-    presentTask(findTask(o.scans, request.params.id)),
+    presentTask(findTask(o.scans, request.params.id, o.auth.callerOf(request))),
   );
 
   routes.delete('/api/tasks/:id', { schema: { params: taskIdParams } }, async (request) => {
     const { id } = request.params;
-    findTask(o.scans, id);
+    findTask(o.scans, id, o.auth.callerOf(request));
     const action = await o.scans.cancelOrRemove(id);
     return { id, action };
   });
@@ -110,7 +123,7 @@ export function registerScanRoutes(app: FastifyInstance, o: ScanRoutesOptions): 
     async (request) => {
       const { id } = request.params;
       const { offset } = request.query;
-      const task = findTask(o.scans, id);
+      const task = findTask(o.scans, id, o.auth.callerOf(request));
       // Read before the log: whatever was appended before it ended is then in this chunk or the next.
       const ended = isFinished(task) && o.scans.logComplete(id);
       const chunk = await o.scans.readLog(id, offset);
@@ -130,7 +143,7 @@ export function registerScanRoutes(app: FastifyInstance, o: ScanRoutesOptions): 
     { schema: { params: taskIdParams, querystring: logQuery } },
     (request, reply) => {
       const { id } = request.params;
-      findTask(o.scans, id);
+      findTask(o.scans, id, o.auth.callerOf(request));
       streamLog(o.streams.openOn(reply, 'log streams'), o.scans, id, request.query.offset);
       return reply;
     },

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { EXCHANGE_DESCRIPTION, EXCHANGE_PATTERN } from '../domain/symbols.js';
 import type { AdapterManager } from '../upstream/adapter-manager.js';
 import { errorMessage } from '../upstream/upstream-error.js';
+import { requireCaller, type CallerAuth } from './caller.js';
 import { HttpError } from './http-errors.js';
 
 const query = z.object({
@@ -14,7 +15,12 @@ const query = z.object({
  * `GET /api/symbols?exchange=SIM`: the symbols an exchange offers. Takes a lease on the adapter
  * for the duration of the call, like any other user of it, so the adapter's lifecycle applies.
  */
-export function registerSymbolsRoute(app: FastifyInstance, adapters: AdapterManager): void {
+export function registerSymbolsRoute(
+  app: FastifyInstance,
+  adapters: AdapterManager,
+  auth: CallerAuth | undefined,
+): void {
+  if (auth) app.addHook('onRequest', requireCaller(auth, ['/api/symbols']));
   app
     .withTypeProvider<ZodTypeProvider>()
     .get('/api/symbols', { schema: { querystring: query } }, async (request) => {

@@ -1,5 +1,6 @@
 import type { TaskSnapshot, TaskSummary } from '@steadystate/lifecycle';
-import type { ScanService } from '../scans/scan-service.js';
+import { ownerOf, type ScanService } from '../scans/scan-service.js';
+import { mayAccess, type Caller } from './caller.js';
 import { HttpError } from './http-errors.js';
 import { z } from 'zod';
 
@@ -31,12 +32,16 @@ export function presentTask(task: TaskSummary | TaskSnapshot<unknown>): Record<s
 }
 
 /**
- * The task of `id`. Throws 404 TASK_NOT_FOUND for an id never seen (or removed), 410 TASK_EXPIRED
- * for one swept after its retention.
+ * The task of `id`, as `caller` may see it. Throws 404 TASK_NOT_FOUND for an id never seen (or
+ * removed), and for another key's task (its existence is not revealed); 410 TASK_EXPIRED for one
+ * swept after its retention.
  */
-export function findTask(scans: ScanService, id: string): TaskSnapshot<unknown> {
+export function findTask(scans: ScanService, id: string, caller: Caller): TaskSnapshot<unknown> {
   const lookup = scans.lookup(id);
-  if (lookup.state === 'found') return lookup.task;
+  if (lookup.state === 'found') {
+    if (!mayAccess(caller, ownerOf(lookup.task))) throw new HttpError.TASK_NOT_FOUND(id);
+    return lookup.task;
+  }
   throw lookup.state === 'expired' ? new HttpError.TASK_EXPIRED(id) : new HttpError.TASK_NOT_FOUND(id);
 }
 

@@ -23,6 +23,8 @@ export interface GeneratedReport extends ReportContent {
   id: string;
   created_at: number;
   kind: 'auto' | 'manual';
+  /** The user id of the api key that asked for it; null for a scheduled report (everyone's). */
+  owner: string | null;
   title: string;
   summary: Record<string, unknown>;
 }
@@ -32,6 +34,7 @@ export interface ReportSummary {
   id: string;
   created_at: number;
   kind: 'auto' | 'manual';
+  owner: string | null;
   title: string;
   summary: Record<string, unknown>;
   size_bytes: number;
@@ -49,6 +52,8 @@ export const generatedReportSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/),
   created_at: z.number().int().min(0),
   kind: z.enum(['auto', 'manual']),
+  // Files queued before reports had owners carry none: they are scheduled reports or the admin's.
+  owner: z.string().max(64).nullable().default(null),
   title: z.string().max(1000),
   summary: z.record(z.string(), z.unknown()),
   html_content: z.string(),

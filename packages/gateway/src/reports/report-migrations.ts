@@ -34,5 +34,11 @@ export function reportMigrations(dialect: 'sqlite' | 'postgres'): Record<string,
           .execute();
       },
     },
+    '0002_report_owner': {
+      async up(db: Kysely<unknown>) {
+        // Null: a scheduled report, which every key sees (and every report saved before owners).
+        await db.schema.alterTable('reports').addColumn('owner', 'text').execute();
+      },
+    },
   };
 }

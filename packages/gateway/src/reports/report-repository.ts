@@ -38,6 +38,7 @@ export class ReportRepository {
           id: report.id,
           created_at: report.created_at,
           kind: report.kind,
+          owner: report.owner,
           title: report.title,
           summary: JSON.stringify(report.summary),
           size_bytes: contentBytes(report),
@@ -61,12 +62,13 @@ export class ReportRepository {
   /**
    * Newest first (ties on created_at broken by id). `before`, the last entry of the previous
    * page, pages back: a keyset, so reports created in the same millisecond are never skipped.
-   * The large fields are never read.
+   * The large fields are never read. With `visibleTo`, only the scheduled reports and those of
+   * that user.
    */
-  async list(limit: number, before?: ReportCursor): Promise<ReportSummary[]> {
+  async list(limit: number, before?: ReportCursor, visibleTo?: string): Promise<ReportSummary[]> {
     let query = this.#database.db
       .selectFrom('reports')
-      .select(['id', 'created_at', 'kind', 'title', 'summary', 'size_bytes'])
+      .select(['id', 'created_at', 'kind', 'owner', 'title', 'summary', 'size_bytes'])
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
       .limit(limit);
@@ -77,6 +79,9 @@ export class ReportRepository {
           eb.and([eb('created_at', '=', before.createdAt), eb('id', '<', before.id)]),
         ]),
       );
+    }
+    if (visibleTo !== undefined) {
+      query = query.where((eb) => eb.or([eb('owner', 'is', null), eb('owner', '=', visibleTo)]));
     }
     const rows = await query.execute();
     return rows.map(toSummary);
@@ -114,6 +119,7 @@ function toSummary(row: {
   id: string;
   created_at: number | string;
   kind: 'auto' | 'manual';
+  owner: string | null;
   title: string;
   summary: string;
   size_bytes: number | string;
@@ -123,6 +129,7 @@ function toSummary(row: {
     id: row.id,
     created_at: Number(row.created_at),
     kind: row.kind,
+    owner: row.owner,
     title: row.title,
     summary: JSON.parse(row.summary) as Record<string, unknown>,
     size_bytes: Number(row.size_bytes),

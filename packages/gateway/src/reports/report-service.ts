@@ -135,8 +135,8 @@ export class ReportService {
   }
 
   /** Builds and saves a report now. Rejects with QUEUE_FULL (code) when several already wait their turn. */
-  generate(kind: 'auto' | 'manual'): Promise<GenerationOutcome> {
-    return this.#turns.withLock('generate', () => this.#generate(kind));
+  generate(kind: 'auto' | 'manual', owner: string | null = null): Promise<GenerationOutcome> {
+    return this.#turns.withLock('generate', () => this.#generate(kind, owner));
   }
 
   /**
@@ -206,7 +206,7 @@ export class ReportService {
     return this.close();
   }
 
-  async #generate(kind: 'auto' | 'manual'): Promise<GenerationOutcome> {
+  async #generate(kind: 'auto' | 'manual', owner: string | null): Promise<GenerationOutcome> {
     const { indices, repository, pending, saveRetries, logger } = this.#o;
     const id = randomUUID();
     const state = this.state;
@@ -218,7 +218,7 @@ export class ReportService {
         history: indices.history.toArray(),
         generatedAt: createdAt,
       });
-      state.report = { id, created_at: createdAt, kind, ...built };
+      state.report = { id, created_at: createdAt, kind, owner, ...built };
       state.phase = 'saving';
       try {
         state.attempts++;

@@ -9,6 +9,7 @@ import {
   type SchedulingOptions,
   type StructureRegistry,
   type TaskLookup,
+  type TaskSummary,
 } from '@steadystate/lifecycle';
 import type { ExchangeManager } from '../exchanges/exchange-manager.js';
 import { runScan, type ScanResult } from './market-scanner.js';
@@ -43,6 +44,8 @@ export class ScanService {
   readonly #closing = new CloseOnce();
   /** Scans whose function has not returned yet, and so may still append to their log. */
   readonly #writing = new Set<string>();
+  /** Pending and running scans per owner, for the per-key limit; an owner leaves with its last. */
+  readonly #active = new Map<string, number>();
   /** Followers of a log, told when its scan settles and when it is done writing. */
   readonly #followers: LogWatchers;
 
@@ -59,7 +62,10 @@ export class ScanService {
       sweepIntervalMs: options.sweepIntervalMs,
       structures: options.structures,
       logger: options.logger,
-      onSettled: (task) => this.#followers.notify(task.id),
+      onSettled: (task) => {
+        this.#settled(ownerOf(task));
+        this.#followers.notify(task.id);
+      },
       ...schedulingOf(options),
     });
     const { monitor, logs, exchanges } = options;
@@ -91,12 +97,19 @@ export class ScanService {
   }
 
   /** Queues a scan and returns its task id. Throws QUEUE_FULL (code) when the queue is full. */
-  start(request: ScanRequest): string {
+  start(request: ScanRequest, owner: string): string {
     const what = request.symbols ? `${request.symbols.length} symbols` : `top ${request.top ?? 0}`;
-    return this.tasks.start((signal, context) => this.#run(request, signal, context), {
+    const id = this.tasks.start((signal, context) => this.#run(request, signal, context), {
       label: `scan ${request.exchange} ${what} ${request.timeframe}`,
-      metadata: { exchange: request.exchange, timeframe: request.timeframe, rank_by: request.rank_by },
+      metadata: { owner, exchange: request.exchange, timeframe: request.timeframe, rank_by: request.rank_by },
     });
+    this.#active.set(owner, this.activeOf(owner) + 1);
+    return id;
+  }
+
+  /** Scans of `owner` pending or running now. */
+  activeOf(owner: string): number {
+    return this.#active.get(owner) ?? 0;
   }
 
   lookup(id: string): TaskLookup<ScanResult> {
@@ -158,6 +171,13 @@ export class ScanService {
     return this.close();
   }
 
+  #settled(owner: string | null): void {
+    if (owner === null) return;
+    const active = this.activeOf(owner) - 1;
+    if (active > 0) this.#active.set(owner, active);
+    else this.#active.delete(owner);
+  }
+
   async #run(
     request: ScanRequest,
     signal: AbortSignal,
@@ -190,4 +210,10 @@ export class ScanService {
       this.#followers.notify(context.id);
     }
   }
+}
+
+/** Who started a scan (an api key's user id, or 'admin'); null for a task without one. */
+export function ownerOf(task: TaskSummary): string | null {
+  const owner = task.metadata?.owner;
+  return typeof owner === 'string' ? owner : null;
 }

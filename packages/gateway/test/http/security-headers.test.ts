@@ -2,17 +2,18 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { withGateway } from '../support/gateway-session.js';
 import { createReport } from '../support/report-api.js';
-import { TEST_ADMIN_TOKEN } from '../support/test-gateway.js';
+import { TEST_ADMIN_TOKEN, TEST_API_KEYS } from '../support/test-gateway.js';
 
 describe('security headers', () => {
   it('the dashboard, its scripts, report pages and API answers refuse sniffing, framing and referrers', () =>
     withGateway({}, async (gateway) => {
       const report = await createReport(gateway, 201);
+      const page = `${report.url}?api_key=${TEST_API_KEYS[0]}`;
       for (const path of [
         '/',
         '/dashboard/app.js',
         '/dashboard/style.css',
-        report.url,
+        page,
         '/healthz',
         '/no-such-route',
       ]) {
@@ -26,7 +27,7 @@ describe('security headers', () => {
       const stream = await fetch(`${gateway.url}/api/dashboard/stream?token=${TEST_ADMIN_TOKEN}`);
       assert.equal(stream.headers.get('x-content-type-options'), 'nosniff', 'the dashboard stream');
       await stream.body?.cancel();
-      for (const path of ['/', report.url]) {
+      for (const path of ['/', page]) {
         const csp = (await fetch(`${gateway.url}${path}`)).headers.get('content-security-policy') ?? '';
         assert.match(csp, /frame-ancestors 'none'/, path);
       }

@@ -17,7 +17,7 @@ describe('GET /stats', () => {
   for (const [what, headers, expected, code] of refused) {
     it(`answers ${expected} ${code} for ${what}`, () =>
       withGateway({}, async (gateway) => {
-        const { status, body } = await api(gateway, 'GET', '/stats', { headers });
+        const { status, body } = await api(gateway, 'GET', '/stats', { headers, anonymous: true });
         assert.equal(status, expected);
         assert.equal((body as HttpErrorBody).error.code, code);
         assert.equal('data' in (body as object), false);

@@ -12,6 +12,7 @@ function report(id: string, createdAt: number): GeneratedReport {
     id,
     created_at: createdAt,
     kind: 'auto',
+    owner: null,
     title: id,
     summary: {},
     html_content: `<p>${id}</p>`,

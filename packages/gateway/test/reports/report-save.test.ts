@@ -7,7 +7,7 @@ import { assertNoLargeFields, createReport, getPage } from '../support/report-ap
 import { REPORT_BACKENDS, withReportGateway, type ReportSession } from '../support/report-db.js';
 import { api } from '../support/scan-api.js';
 
-const SUMMARY_KEYS = ['created_at', 'id', 'kind', 'size_bytes', 'summary', 'title'];
+const SUMMARY_KEYS = ['created_at', 'id', 'kind', 'owner', 'size_bytes', 'summary', 'title'];
 
 /** The one body both databases run: save, list, read the metadata, view the page. */
 async function saveListView({ gateway, db }: ReportSession): Promise<void> {
@@ -84,6 +84,7 @@ async function pagingKeepsTies({ gateway }: ReportSession): Promise<void> {
       id,
       created_at: createdAt,
       kind: 'auto',
+      owner: null,
       title: 't',
       summary: {},
       ...content,

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { waitFor } from '@steadystate/lifecycle/testing';
 import { createReport, pendingReports, watchReportState } from '../support/report-api.js';
 import { withReportGateway } from '../support/report-db.js';
+import { TEST_API_KEYS } from '../support/test-gateway.js';
 
 /** A scheduled report every 108 ms (0.00003 h). */
 const FAST_SCHEDULE = { AUTO_REPORT_INTERVAL_HOURS: '0.00003', REPORT_FLUSH_INTERVAL: '0.1' };
@@ -36,7 +37,11 @@ describe('the report schedule', () => {
         const runs = scheduler.stats().runs;
         const stop = watchReportState(gateway);
         await waitFor(() => scheduler.stats().runs >= runs + 3, 'three slow scheduled runs', 10_000);
-        const manual = await Promise.all([createReport(gateway, 201), createReport(gateway, 201)]);
+        // Two keys: one key has one report in the making at a time.
+        const manual = await Promise.all([
+          createReport(gateway, 201),
+          createReport(gateway, 201, TEST_API_KEYS[1]),
+        ]);
         await waitFor(() => scheduler.stats().runs >= runs + 5, 'two more scheduled runs', 10_000);
         const { violations } = stop();
 

@@ -13,6 +13,8 @@ import { api, errorCode, SMALL_SCAN, startScan, withScans } from '../support/sca
  */
 const CHURN_ENV = {
   ...MONITOR_OUT_OF_THE_WAY,
+  // One key starts every scan, many at a time.
+  MAX_ACTIVE_SCANS_PER_KEY: '10000',
   TASK_CLEANUP_AFTER_HOURS: '0.0001',
   TASK_CLEANUP_INTERVAL: '0.05',
   LOG_MAX_AGE_HOURS: '0.0001',

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { Gateway } from '../../src/gateway.js';
 import { LARGE_FIELDS } from '../../src/reports/report-content.js';
 import { api } from './scan-api.js';
+import { TEST_API_KEYS, TEST_AUTH } from './test-gateway.js';
 
 /** What POST /api/reports answers. */
 export interface ReportOutcome {
@@ -10,9 +11,16 @@ export interface ReportOutcome {
   url: string;
 }
 
-/** POST /api/reports, which must answer `expected` (201 saved, 202 queued). */
-export async function createReport(gateway: Gateway, expected: 201 | 202): Promise<ReportOutcome> {
-  const reply = await api(gateway, 'POST', '/api/reports', { body: {} });
+/** POST /api/reports as `apiKey` (one report at a time per key), which must answer `expected` (201 saved, 202 queued). */
+export async function createReport(
+  gateway: Gateway,
+  expected: 201 | 202,
+  apiKey: string = TEST_API_KEYS[0],
+): Promise<ReportOutcome> {
+  const reply = await api(gateway, 'POST', '/api/reports', {
+    body: {},
+    headers: { authorization: `Bearer ${apiKey}` },
+  });
   assert.equal(
     reply.status,
     expected,
@@ -40,7 +48,7 @@ export async function getPage(
   gateway: Gateway,
   path: string,
 ): Promise<{ status: number; headers: Headers; text: string }> {
-  const response = await fetch(`${gateway.url}${path}`);
+  const response = await fetch(`${gateway.url}${path}`, { headers: TEST_AUTH });
   return { status: response.status, headers: response.headers, text: await response.text() };
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { GatewayConfig } from '../../src/config/config.js';
 import type { Gateway, GatewayOptions } from '../../src/gateway.js';
 import type { ScanResult } from '../../src/scans/market-scanner.js';
-import { startTestGateway } from './test-gateway.js';
+import { startTestGateway, TEST_AUTH } from './test-gateway.js';
 
 /** One answer of the HTTP API: status, headers and the JSON body (undefined when not JSON). */
 export interface ApiReply {
@@ -63,19 +63,21 @@ export function logFile(config: GatewayConfig, id: string): string {
 }
 
 /**
- * Sends `body` as JSON (or `raw` as it is) to the gateway and parses the JSON answer. `headers`
- * may override the content type.
+ * Sends `body` as JSON (or `raw` as it is) to the gateway and parses the JSON answer, as the
+ * first test key (`anonymous: true` sends no credentials). `headers` may override the content
+ * type and the credentials.
  */
 export async function api(
   gateway: Gateway,
   method: 'GET' | 'POST' | 'DELETE',
   path: string,
-  options: { body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+  options: { body?: unknown; raw?: string; headers?: Record<string, string>; anonymous?: boolean } = {},
 ): Promise<ApiReply> {
   const payload = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
   const response = await fetch(`${gateway.url}${path}`, {
     method,
     headers: {
+      ...(options.anonymous ? {} : TEST_AUTH),
       ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
       ...options.headers,
     },

@@ -5,6 +5,8 @@ import { makeTempDir } from './temp-dir.js';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const TEST_API_KEYS = ['test-key-alice-0001', 'test-key-bob-00002'] as const;
+/** The job routes need an api key: the first test key, as a bearer. */
+export const TEST_AUTH = { authorization: `Bearer ${TEST_API_KEYS[0]}` } as const;
 
 export interface TestGateway {
   gateway: Gateway;

@@ -59,6 +59,7 @@ export class GatewayProfile {
     });
     const jobs = new HttpJobs({
       httpUrl: o.httpUrl,
+      apiKey: o.apiKey,
       exchange: EXCHANGE,
       symbols,
       scanEverySeconds: o.scanEverySeconds,

@@ -4,6 +4,8 @@ import type { Prng } from './prng.js';
 
 export interface HttpJobsOptions {
   httpUrl: string;
+  /** The job routes need an api key (sent as a bearer). */
+  apiKey: string;
   exchange: string;
   symbols: readonly string[];
   /** Seconds between batch scans; 0 disables them. */
@@ -100,6 +102,7 @@ export class HttpJobs {
     try {
       const response = await request(`${this.#o.httpUrl}${path}`, {
         method,
+        headers: { authorization: `Bearer ${this.#o.apiKey}` },
         ...(body === undefined ? {} : { json: body }),
         timeoutMs: REQUEST_TIMEOUT_MS,
         signal: this.#abort.signal,
