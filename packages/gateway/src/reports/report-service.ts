@@ -1,6 +1,5 @@
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CloseOnce,
   KeyedMutex,
@@ -8,9 +7,11 @@ import {
   incrementCounter,
   schedulingOf,
   systemClock,
+  systemTimers,
   type Clock,
   type Logger,
   type SchedulingOptions,
+  type Timers,
 } from '@steadystate/lifecycle';
 import type { MarketIndicesService } from '../indices/market-indices-service.js';
 import { buildReport } from './report-builder.js';
@@ -73,6 +74,7 @@ export class ReportService {
   readonly flusher: PeriodicJob;
   readonly #o: ReportServiceOptions;
   readonly #now: Clock;
+  readonly #timers: Timers;
   readonly #turns = new KeyedMutex<string>({ name: 'report-generation', maxWaitersPerKey: 4 });
   readonly #closing = new CloseOnce();
   /** Aborted at shutdown: a save retry waiting out its backoff stops waiting (the report stays on disk). */
@@ -84,6 +86,7 @@ export class ReportService {
   constructor(options: ReportServiceOptions) {
     this.#o = options;
     this.#now = options.now ?? systemClock;
+    this.#timers = options.timers ?? systemTimers;
     this.scheduler = new PeriodicJob({
       name: 'auto-report',
       intervalMs: options.intervalMs,
@@ -261,14 +264,24 @@ export class ReportService {
     }
   }
 
-  /** Waits before a retry; false, at once, when the service is closing. */
-  async #backOff(ms: number): Promise<boolean> {
-    try {
-      await sleep(ms, undefined, { signal: this.#stopping.signal });
-      return true;
-    } catch {
-      return false;
-    }
+  /**
+   * Waits before a retry; false, at once, when the service is closing. On the service's timers,
+   * like its schedules: the backoff is behaviour, not a guard against a hang.
+   */
+  #backOff(ms: number): Promise<boolean> {
+    const signal = this.#stopping.signal;
+    if (signal.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const stop = () => {
+        this.#timers.clearTimeout(timer);
+        resolve(false);
+      };
+      const timer = this.#timers.setTimeout(() => {
+        signal.removeEventListener('abort', stop);
+        resolve(true);
+      }, ms);
+      signal.addEventListener('abort', stop, { once: true });
+    });
   }
 
   /**

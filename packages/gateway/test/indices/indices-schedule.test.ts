@@ -1,74 +1,124 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { waitFor } from '@steadystate/lifecycle/testing';
-import type { Gateway } from '../../src/gateway.js';
+import type { PeriodicJob } from '@steadystate/lifecycle';
+import { manualClock, waitFor } from '@steadystate/lifecycle/testing';
 import type { MarketIndices } from '../../src/indices/compute-indices.js';
+import { advance, runAfter, startClockedGateway } from '../support/clocked-gateway.js';
 import { withRedisGateway } from '../support/redis-session.js';
 import { api, errorCode } from '../support/scan-api.js';
 
-/** Indices every 50 ms; the snapshot job only at start, so the indices job is the store's one writer. */
-const ENV = {
-  MARKET_INDICES_INTERVAL: '0.05',
-  MARKET_DATA_SNAPSHOT_INTERVAL: '86400',
-  REDIS_COMMAND_TIMEOUT_MS: '300',
-};
+/** MARKET_INDICES_INTERVAL by default. */
+const INTERVAL_MS = 180_000;
+/** The snapshot job only at start, so the indices job is the store's one writer. */
+const ENV = { MARKET_DATA_SNAPSHOT_INTERVAL: '86400' };
 
-/** Waits until the indices job has just succeeded, and returns its stats then. */
-async function nextSuccess(gateway: Gateway) {
-  const { indicesJob } = gateway.parts.indices;
-  const runs = indicesJob.stats().runs;
-  await waitFor(() => {
-    const stats = indicesJob.stats();
-    return stats.runs > runs && !stats.running && stats.lastError === null;
-  }, 'a successful indices run');
-  return indicesJob.stats();
+/** Waits (on real time) for the runs both jobs make at start to end. */
+async function startRunsDone(jobs: { indicesJob: PeriodicJob; snapshotJob: PeriodicJob }): Promise<void> {
+  await waitFor(
+    () => jobs.indicesJob.stats().runs === 1 && !jobs.indicesJob.running && !jobs.snapshotJob.running,
+    'the runs at start',
+  );
 }
 
 describe('the market indices schedule', () => {
-  it('never overlaps: while Redis stalls, ticks are skipped and one write waits at a time', (t) =>
-    withRedisGateway(t, ENV, async ({ gateway, proxy }) => {
-      const { store, indices } = gateway.parts;
-      await waitFor(() => !indices.snapshotJob.running, 'the start-up snapshot');
-      const before = await nextSuccess(gateway);
-      let peak = 0;
-      const sampler = setInterval(() => (peak = Math.max(peak, store.status().pending)), 1);
-      try {
-        proxy.stall(); // each run's write now waits out the 300 ms command timeout
-        await waitFor(
-          () => indices.indicesJob.stats().failures >= before.failures + 2,
-          'two runs to time out',
-        );
-        proxy.up();
-        await nextSuccess(gateway);
-      } finally {
-        clearInterval(sampler);
+  it('runs at start, then once per MARKET_INDICES_INTERVAL as the clock moves, never a millisecond early', async () => {
+    const { gateway, clock } = await startClockedGateway(ENV);
+    const { indices } = gateway.parts;
+    const job = indices.indicesJob;
+    try {
+      await startRunsDone(indices);
+      const start = clock.now();
+      assert.equal((await runAfter(gateway, clock, INTERVAL_MS - 1, job)).runs, 1, 'a millisecond early');
+      assert.equal((await runAfter(gateway, clock, 1, job)).runs, 2);
+      for (let intervals = 2; intervals <= 4; intervals++) {
+        const stats = await runAfter(gateway, clock, INTERVAL_MS, job);
+        assert.deepEqual([stats.runs, stats.skipped, stats.failures], [intervals + 1, 0, 0]);
       }
-      const after = indices.indicesJob.stats();
-      assert.ok(after.skipped > before.skipped, 'ticks that found a run in progress were skipped');
-      assert.equal(peak, 1, 'one write in flight at a time: no run started beside another');
-      assert.equal(after.cleanupFailures, 0);
-    }));
 
-  it('goes on when runs fail with Redis down, and succeeds again once it is back', (t) =>
-    withRedisGateway(t, ENV, async ({ gateway, proxy }) => {
-      const { store, indices } = gateway.parts;
-      const before = await nextSuccess(gateway);
-      proxy.down();
-      await waitFor(() => indices.indicesJob.stats().failures >= before.failures + 2, 'two failed runs');
-      assert.equal(store.status().connected, false);
-      const unavailable = await api(gateway, 'GET', '/api/market/indices');
-      assert.deepEqual([unavailable.status, errorCode(unavailable)], [503, 'STORE_UNAVAILABLE']);
-
-      proxy.up();
-      await waitFor(() => store.status().connected, 'the reconnect', 10_000);
-      const recovered = await nextSuccess(gateway);
-      const later = await nextSuccess(gateway);
-      assert.equal(later.failures, recovered.failures, 'runs after the outage succeed');
-      assert.ok(store.status().reconnects >= 1);
+      const at = indices.history.toArray().map((point) => (point.at - start) / INTERVAL_MS);
+      assert.deepEqual(at, [0, 1, 2, 3, 4], 'one point per run, stamped with the time of its tick');
       const stored = await api(gateway, 'GET', '/api/market/indices');
-      assert.equal(stored.status, 200);
-      const body = stored.body as MarketIndices;
-      assert.ok(body.computed_at >= (recovered.lastStartedAt ?? Infinity), 'written after the outage');
-      assert.equal(body.constituents, 20);
-    }));
+      assert.equal(
+        (stored.body as MarketIndices).computed_at,
+        clock.now(),
+        'the last run stored its indices',
+      );
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('never overlaps: while Redis stalls, ticks are skipped and one write waits at a time', (t) => {
+    // The write waits in the stalled proxy until up(). With the command timeout (a guard on real
+    // time, tested with the store in redis-backlog) out of the way, the run stays in progress for
+    // as long as the test holds the stall, so every tick meanwhile finds it running.
+    const clock = manualClock();
+    const env = { ...ENV, REDIS_COMMAND_TIMEOUT_MS: '60000' };
+    return withRedisGateway(
+      t,
+      env,
+      async ({ gateway, proxy }) => {
+        const { store, indices } = gateway.parts;
+        const job = indices.indicesJob;
+        await startRunsDone(indices);
+        proxy.stall();
+        await advance(gateway, clock, INTERVAL_MS);
+        await waitFor(() => store.status().pending === 1, 'the run to wait for its write');
+        await advance(gateway, clock, 2 * INTERVAL_MS);
+        const stalled = job.stats();
+        assert.deepEqual([stalled.running, stalled.runs, stalled.skipped], [true, 2, 2], 'two ticks skipped');
+        assert.equal(store.status().pending, 1, 'one write in flight: no run started beside the waiting one');
+
+        proxy.up();
+        await waitFor(() => !job.running, 'the waiting run to end once Redis answers');
+        const after = await runAfter(gateway, clock, INTERVAL_MS, job);
+        assert.deepEqual([after.runs, after.skipped, after.failures, after.lastError], [3, 2, 0, null]);
+        assert.equal(after.cleanupFailures, 0);
+      },
+      { clock },
+    );
+  });
+
+  it('goes on when runs fail with Redis down, and succeeds again once it is back', (t) => {
+    const clock = manualClock();
+    return withRedisGateway(
+      t,
+      { ...ENV, REDIS_COMMAND_TIMEOUT_MS: '300' },
+      async ({ gateway, proxy }) => {
+        const { store, indices } = gateway.parts;
+        const job = indices.indicesJob;
+        await startRunsDone(indices);
+        assert.equal(job.stats().failures, 0);
+        proxy.down();
+        for (let failures = 1; failures <= 2; failures++) {
+          const stats = await runAfter(gateway, clock, INTERVAL_MS, job);
+          assert.deepEqual(
+            [stats.runs, stats.failures],
+            [1 + failures, failures],
+            'a run failed, on schedule',
+          );
+        }
+        assert.equal(store.status().connected, false);
+        const unavailable = await api(gateway, 'GET', '/api/market/indices');
+        assert.deepEqual([unavailable.status, errorCode(unavailable)], [503, 'STORE_UNAVAILABLE']);
+
+        proxy.up();
+        await waitFor(() => store.status().connected, 'the reconnect', 10_000);
+        await runAfter(gateway, clock, INTERVAL_MS, job);
+        const later = await runAfter(gateway, clock, INTERVAL_MS, job);
+        assert.deepEqual(
+          [later.runs, later.failures, later.lastError],
+          [5, 2, null],
+          'runs after the outage succeed',
+        );
+        assert.ok(store.status().reconnects >= 1);
+        const stored = await api(gateway, 'GET', '/api/market/indices');
+        assert.equal(stored.status, 200);
+        const body = stored.body as MarketIndices;
+        assert.equal(body.computed_at, clock.now(), 'written by the last run, after the outage');
+        assert.equal(body.constituents, 20);
+      },
+      { clock },
+    );
+  });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { waitFor } from '@steadystate/lifecycle/testing';
+import { startClockedGateway } from '../support/clocked-gateway.js';
 import {
   adminRequest,
   connectAuthenticated,
@@ -13,17 +13,19 @@ import {
 } from '../support/market-session.js';
 import { startTestGateway, TEST_API_KEYS } from '../support/test-gateway.js';
 
-/** Long enough that no teardown happens unless the test waits for it. */
-const NEVER = '3600';
+/** The defaults of BROKER_ADAPTER_CLEANUP_DELAY, BROKER_ADAPTER_MAX_IDLE and WEBSOCKET_CLEANUP_INTERVAL. */
+const TEARDOWN_DELAY_MS = 60_000;
+const MAX_IDLE_MS = 30 * 60_000;
+const ORPHAN_INTERVAL_MS = 5 * 60_000;
+/** How often the idle sweep runs: every BROKER_ADAPTER_MAX_IDLE, at most every minute. */
+const SWEEP_INTERVAL_MS = 60_000;
+/** A day: no teardown happens unless the test moves the clock that far. */
+const NEVER = '86400';
 const sorted = (symbols: readonly string[]) => [...symbols].sort();
 
 describe('adapter lifecycle', () => {
-  it('tears the adapter down BROKER_ADAPTER_CLEANUP_DELAY after its last client leaves, not before', async () => {
-    const delayMs = 1500;
-    const { gateway } = await startTestGateway({
-      ...MONITOR_OUT_OF_THE_WAY,
-      BROKER_ADAPTER_CLEANUP_DELAY: String(delayMs / 1000),
-    });
+  it('tears the adapter down BROKER_ADAPTER_CLEANUP_DELAY after its last client leaves, not a millisecond before', async () => {
+    const { gateway, advance } = await startClockedGateway(MONITOR_OUT_OF_THE_WAY);
     const { adapters, clients } = gateway.parts;
     try {
       const first = await connectAuthenticated(gateway);
@@ -34,20 +36,16 @@ describe('adapter lifecycle', () => {
 
       await first.close();
       await waitFor(() => clients.size === 1, 'the server to release the first client');
-      assert.equal(adapters.stats().closesScheduled, 0, 'a client still holds the adapter');
+      await advance(2 * TEARDOWN_DELAY_MS);
+      assert.deepEqual([adapters.count, adapters.stats().closesScheduled], [1, 0], 'a client still holds it');
 
-      const leftAt = Date.now();
       await last.close();
-      await waitFor(() => clients.size === 0, 'the server to release the last client');
-      // Watched for a third of the delay: the teardown is pending, not done. A reading counts only
-      // when the clock, read after it, shows the delay had not run out (a stalled machine skips it).
-      while (Date.now() < leftAt + delayMs / 3) {
-        const state = [adapters.count, adapters.stats().closesScheduled, adapter.status()];
-        if (Date.now() < leftAt + delayMs) assert.deepEqual(state, [1, 1, 'connected']);
-        await sleep(20);
-      }
-
-      await waitFor(() => adapters.count === 0, 'the delayed teardown');
+      await waitFor(() => adapters.stats().closesScheduled === 1, 'the teardown to be scheduled');
+      await advance(TEARDOWN_DELAY_MS - 1);
+      const state = [adapters.count, adapters.stats().closesScheduled, adapter.status()];
+      assert.deepEqual(state, [1, 1, 'connected'], 'a millisecond before the delay runs out');
+      await advance(1);
+      assert.equal(adapters.count, 0, 'torn down as the delay runs out');
       assert.equal(adapter.status(), 'closed');
       assert.deepEqual(adapter.subscribedSymbols(), []);
       assert.deepEqual([adapters.stats().created, adapters.stats().closed], [1, 1]);
@@ -57,11 +55,7 @@ describe('adapter lifecycle', () => {
   });
 
   it('cancels the teardown when a client comes back within the delay, keeping the same adapter', async () => {
-    const delaySeconds = 1;
-    const { gateway } = await startTestGateway({
-      ...MONITOR_OUT_OF_THE_WAY,
-      BROKER_ADAPTER_CLEANUP_DELAY: String(delaySeconds),
-    });
+    const { gateway, advance } = await startClockedGateway(MONITOR_OUT_OF_THE_WAY);
     const { adapters } = gateway.parts;
     try {
       const leaving = await connectAuthenticated(gateway);
@@ -72,25 +66,33 @@ describe('adapter lifecycle', () => {
 
       await leaving.close();
       await waitFor(() => adapters.stats().closesScheduled === 1, 'the teardown to be scheduled');
+      await advance(TEARDOWN_DELAY_MS - 1);
       await subscribe(returning, ['BTC/USDT']);
       assert.equal(adapters.stats().closesScheduled, 0, 'the new lease cancelled the teardown');
 
-      // Past the deadline the first teardown had: still the same adapter, never closed.
-      await sleep(delaySeconds * 1000 * 1.5);
+      // Far past the deadline the first teardown had: still the same adapter, never closed.
+      await advance(10 * TEARDOWN_DELAY_MS);
       assert.equal(liveSimAdapter(gateway), adapter);
       assert.equal(adapter.status(), 'connected');
       assert.deepEqual([adapters.stats().created, adapters.stats().closed], [1, 0]);
       const since = Date.now();
       await returning.next(marketDataOf('BTC/USDT', since), 5000, 'a fresh BTC/USDT tick');
+
+      // When it leaves in turn, the delay starts again in full.
+      await returning.close();
+      await waitFor(() => adapters.stats().closesScheduled === 1, 'the second teardown to be scheduled');
+      await advance(TEARDOWN_DELAY_MS - 1);
+      assert.equal(adapters.count, 1, 'a millisecond before the new delay runs out');
+      await advance(1);
+      assert.deepEqual([adapters.count, adapters.stats().closed], [0, 1]);
     } finally {
       await gateway.close();
     }
   });
 
   it('the idle sweep never closes an adapter with a live client, however long past BROKER_ADAPTER_MAX_IDLE', async () => {
-    const { gateway } = await startTestGateway({
+    const { gateway, advance } = await startClockedGateway({
       ...MONITOR_OUT_OF_THE_WAY,
-      BROKER_ADAPTER_MAX_IDLE: '0.05',
       BROKER_ADAPTER_CLEANUP_DELAY: NEVER,
     });
     const { adapters, clients } = gateway.parts;
@@ -99,18 +101,47 @@ describe('adapter lifecycle', () => {
       await subscribe(client, ['BTC/USDT']);
       const adapter = liveSimAdapter(gateway);
 
-      // The sweep runs every 50 ms: twenty times the idle limit gives it every chance.
-      await sleep(1000);
+      // Twice the idle limit, through sixty sweeps: the lease keeps it, and it still ticks.
+      await advance(2 * MAX_IDLE_MS);
       assert.equal(liveSimAdapter(gateway), adapter);
       assert.equal(adapter.status(), 'connected');
       const since = Date.now();
       await client.next(marketDataOf('BTC/USDT', since), 5000, 'a fresh BTC/USDT tick');
 
-      // The same sweep does close it once nobody holds it: with the delay at an hour, only the sweep can.
+      // The same sweep closes it once nobody holds it: with the delay at a day, only the sweep can.
+      // The sweep runs every minute from the start and the clock moved whole minutes, so the
+      // client leaves on a sweep: the one of minute 29 must keep the adapter, that of minute 30 close it.
       await client.close();
       await waitFor(() => clients.size === 0, 'the server to release the client');
-      await waitFor(() => adapters.count === 0, 'the idle sweep to close the unleased adapter');
-      assert.equal(adapter.status(), 'closed');
+      await advance(MAX_IDLE_MS - 1);
+      assert.deepEqual([adapters.count, adapter.status()], [1, 'connected'], 'idle a millisecond too short');
+      await advance(1);
+      assert.deepEqual([adapters.count, adapter.status()], [0, 'closed'], 'idle for BROKER_ADAPTER_MAX_IDLE');
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('the idle sweep keeps an adapter nobody holds while idle a millisecond short of BROKER_ADAPTER_MAX_IDLE', async () => {
+    const { gateway, advance } = await startClockedGateway({
+      ...MONITOR_OUT_OF_THE_WAY,
+      BROKER_ADAPTER_CLEANUP_DELAY: NEVER,
+    });
+    const { adapters, clients } = gateway.parts;
+    try {
+      const client = await connectAuthenticated(gateway);
+      await subscribe(client, ['BTC/USDT']);
+      const adapter = liveSimAdapter(gateway);
+
+      // The client leaves a millisecond after the sweep of minute 0, so the sweep of minute 30
+      // finds the adapter idle a millisecond short, and the one of minute 31 closes it.
+      await advance(1);
+      await client.close();
+      await waitFor(() => clients.size === 0, 'the server to release the client');
+      await advance(MAX_IDLE_MS - 1);
+      assert.deepEqual([adapters.count, adapter.status()], [1, 'connected'], 'idle a millisecond too short');
+      await advance(SWEEP_INTERVAL_MS);
+      assert.deepEqual([adapters.count, adapter.status()], [0, 'closed']);
     } finally {
       await gateway.close();
     }
@@ -189,11 +220,10 @@ describe('adapter lifecycle', () => {
     }
   });
 
-  it('the periodic orphan job unsubscribes orphaned symbols upstream by itself', async () => {
-    const { gateway } = await startTestGateway({
+  it('the periodic orphan job unsubscribes orphaned symbols upstream by itself, every WEBSOCKET_CLEANUP_INTERVAL', async () => {
+    const { gateway, advance } = await startClockedGateway({
       ...MONITOR_OUT_OF_THE_WAY,
       BROKER_ADAPTER_CLEANUP_DELAY: NEVER,
-      WEBSOCKET_CLEANUP_INTERVAL: '0.2',
     });
     const { topics } = gateway.parts;
     try {
@@ -204,6 +234,15 @@ describe('adapter lifecycle', () => {
       const adapter = liveSimAdapter(gateway);
 
       await unsubscribe(leaving, ['BTC/USDT', 'ETH/USDT']);
+      // The job's first run is one interval after the start; the clock has not moved since.
+      await advance(ORPHAN_INTERVAL_MS - 1);
+      assert.deepEqual(
+        sorted(adapter.subscribedSymbols()),
+        ['BTC/USDT', 'ETH/USDT'],
+        'kept warm until the job',
+      );
+      assert.equal(topics.orphaned, 1);
+      await advance(1);
       await waitFor(
         () => !adapter.subscribedSymbols().includes('BTC/USDT'),
         'the orphan job to unsubscribe BTC/USDT upstream',

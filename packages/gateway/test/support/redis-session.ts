@@ -1,7 +1,7 @@
 import type { TestContext } from 'node:test';
 import { waitFor } from '@steadystate/lifecycle/testing';
 import { Redis } from 'ioredis';
-import type { Gateway } from '../../src/gateway.js';
+import type { Gateway, GatewayOptions } from '../../src/gateway.js';
 import { LATEST_MARKET_DATA_KEY, MARKET_INDICES_KEY } from '../../src/indices/market-indices-service.js';
 import { REDIS, REDIS_URL, requireRedis } from './services.js';
 import { TcpProxy } from './tcp-proxy.js';
@@ -94,12 +94,13 @@ export interface RedisSession {
  * server can tell this gateway's connections from anyone else's, and the test can take Redis
  * away), then checks that once the gateway is closed the server holds exactly the connections it
  * held before. Skips (or, under CI=true, fails) when Redis is not reachable. The gateway's keys
- * are deleted at the end.
+ * are deleted at the end. `options` go to the gateway (a manual clock).
  */
 export async function withRedisGateway(
   t: TestContext,
   env: Record<string, string>,
   body: (session: RedisSession) => Promise<void>,
+  options: Partial<GatewayOptions> = {},
 ): Promise<void> {
   if (!(await requireRedis(t))) return;
   const admin = await RedisAdmin.connect();
@@ -116,11 +117,10 @@ export async function withRedisGateway(
   };
   try {
     const baseline = await connectedClients();
-    const { gateway } = await startTestGateway({
-      SIM_SYMBOLS: '50',
-      REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
-      ...env,
-    });
+    const { gateway } = await startTestGateway(
+      { SIM_SYMBOLS: '50', REDIS_URL: `redis://127.0.0.1:${proxy.port}`, ...env },
+      options,
+    );
     try {
       await body({
         gateway,

@@ -71,6 +71,8 @@ export function watchReportState(gateway: Gateway): () => { phases: Set<string>;
     if (state.report !== null && state.phase !== 'saving')
       violations.push(`report held in phase ${state.phase}`);
   }, 1);
+  // A test that fails before stop() must not keep its process alive.
+  timer.unref();
   return () => {
     clearInterval(timer);
     return { phases, violations };

@@ -1,7 +1,7 @@
 import type { TestContext } from 'node:test';
 import SQLite from 'better-sqlite3';
 import type { GatewayConfig } from '../../src/config/config.js';
-import type { Gateway } from '../../src/gateway.js';
+import type { Gateway, GatewayOptions } from '../../src/gateway.js';
 import { createPgSchema, POSTGRES, requirePostgres, type PgSchema } from './services.js';
 import { TcpProxy } from './tcp-proxy.js';
 import { startTestGateway } from './test-gateway.js';
@@ -43,18 +43,19 @@ export interface ReportSession {
  * Runs `body` against a fresh gateway whose reports go to `backend`: a SQLite file in the
  * gateway's temp dir, or a PostgreSQL schema of this test's own (optionally through a
  * {@link TcpProxy}, so the test can take the database away). Cleans up however `body` ends.
- * Skips (or, under CI=true, fails) when PostgreSQL is needed and not reachable.
+ * Skips (or, under CI=true, fails) when PostgreSQL is needed and not reachable. `options.gateway`
+ * go to the gateway (a manual clock).
  */
 export async function withReportGateway(
   t: TestContext,
   backend: ReportBackend,
   env: Record<string, string>,
   body: (session: ReportSession) => Promise<void>,
-  options: { viaProxy?: boolean } = {},
+  options: { viaProxy?: boolean; gateway?: Partial<GatewayOptions> } = {},
 ): Promise<void> {
   const base = { SIM_SYMBOLS: '50', ...env };
   if (backend === 'sqlite') {
-    const { gateway, config } = await startTestGateway(base);
+    const { gateway, config } = await startTestGateway(base, options.gateway);
     const db = sqliteDb(config.reports.sqlitePath);
     const started = { ...base, DATA_DIR: config.dataDir, SQLITE_PATH: config.reports.sqlitePath };
     try {
@@ -70,7 +71,7 @@ export async function withReportGateway(
   const proxy = options.viaProxy ? await TcpProxy.start(POSTGRES) : undefined;
   try {
     const withDatabase = { ...base, DATABASE_URL: schema.url(proxy?.port) };
-    const { gateway, config } = await startTestGateway(withDatabase);
+    const { gateway, config } = await startTestGateway(withDatabase, options.gateway);
     const started = { ...withDatabase, DATA_DIR: config.dataDir };
     try {
       await body({ gateway, config, env: started, db: postgresDb(schema), proxy });
