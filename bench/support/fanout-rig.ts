@@ -59,6 +59,8 @@ export class FanoutRig {
   readonly symbols: readonly string[];
   readonly gateway: Contender;
   readonly raw: Contender;
+  /** The raw server again, its sockets corked for each batch of broadcasts (same clients as `raw`). */
+  readonly rawCorked: Contender;
   readonly #gw: Gateway;
   readonly #rawServer: RawBroadcastServer;
   readonly #client: CommandChild;
@@ -67,12 +69,13 @@ export class FanoutRig {
 
   private constructor(
     symbols: readonly string[],
-    contenders: { gateway: Contender; raw: Contender },
+    contenders: { gateway: Contender; raw: Contender; rawCorked: Contender },
     parts: { gw: Gateway; rawServer: RawBroadcastServer; client: CommandChild; cleanup: Cleanup },
   ) {
     this.symbols = symbols;
     this.gateway = contenders.gateway;
     this.raw = contenders.raw;
+    this.rawCorked = contenders.rawCorked;
     this.#gw = parts.gw;
     this.#rawServer = parts.rawServer;
     this.#client = parts.client;
@@ -89,8 +92,10 @@ export class FanoutRig {
       cleanup.add(() => feed.pump.stop());
       const rawServer = await RawBroadcastServer.start(config.ws.maxBufferedBytes);
       cleanup.add(() => rawServer.close());
-      const raw = rawContender(rawServer, symbols);
+      const raw = rawContender(rawServer, symbols, false);
       cleanup.add(() => raw.pump.stop());
+      const rawCorked = rawContender(rawServer, symbols, true);
+      cleanup.add(() => rawCorked.pump.stop());
       const client = await CommandChild.start(new URL('./load-client.js', import.meta.url));
       cleanup.add(() => client.stop());
       const ring = gw.parts.ring;
@@ -101,7 +106,7 @@ export class FanoutRig {
         pump: feed.pump,
         ready: () => ring.size === 0,
       };
-      return new FanoutRig(symbols, { gateway, raw }, { gw, rawServer, client, cleanup });
+      return new FanoutRig(symbols, { gateway, raw, rawCorked }, { gw, rawServer, client, cleanup });
     } catch (error) {
       await cleanup.run();
       throw error;
@@ -227,8 +232,9 @@ export class FanoutRig {
  * The raw server's contender. Flat out it replays the tick sequence serialized once up front,
  * as a broadcast loop would; at a fixed rate it stamps and serializes each tick when it is
  * produced (once, for every client), since a stamp is what the latency is measured from.
+ * `corked`: every client's socket is corked for each batch the pump emits, one turn's worth.
  */
-function rawContender(server: RawBroadcastServer, symbols: readonly string[]): Contender {
+function rawContender(server: RawBroadcastServer, symbols: readonly string[], corked: boolean): Contender {
   const sequence = tickSequence(symbols);
   // Stamped like the gateway's ticks, so both send messages of the same length.
   const serialized = sequence.map((tick) =>
@@ -237,6 +243,7 @@ function rawContender(server: RawBroadcastServer, symbols: readonly string[]): C
   let next = 0;
   const pump: Pump = new Pump((count) => {
     const fresh = pump.mode?.kind === 'rate';
+    if (corked) server.corkAll();
     for (let i = 0; i < count; i++) {
       const index = next;
       next = (next + 1) % sequence.length;
@@ -245,9 +252,10 @@ function rawContender(server: RawBroadcastServer, symbols: readonly string[]): C
         : (serialized[index] as Buffer);
       server.broadcast(payload);
     }
+    if (corked) server.uncorkAll();
   });
   // The socket writes are the backlog; the send-buffer check in broadcast() bounds them.
-  return { name: 'raw ws', pool: 'raw', pump, ready: () => true };
+  return { name: corked ? 'raw corked' : 'raw ws', pool: 'raw', pump, ready: () => true };
 }
 
 /** Throws unless `last` is a market_data message of the benchmark's mode. */

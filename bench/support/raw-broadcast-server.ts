@@ -9,9 +9,14 @@
  * would conflate), and `ws.send`. It does not parse, validate or rate-limit client frames,
  * authenticate, route by symbol and mode (every client gets every message), keep per-client
  * counters, a ring buffer, a last-tick cache or metrics, ping, or check for slow consumers.
+ *
+ * `corkAll()` and `uncorkAll()` hold every client's socket (the one the `upgrade` event handed
+ * over) for a batch of broadcasts, as the gateway does for a fan-out turn: the baseline with the
+ * same per-turn corking, the ceiling for that design.
  */
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
+import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 
 const REPLY = Buffer.from('{"type":"ack","status":"success"}');
@@ -22,11 +27,18 @@ export class RawBroadcastServer {
   readonly #http: Server;
   readonly #wss: WebSocketServer;
   readonly #maxBufferedBytes: number;
+  readonly #sockets: Map<WebSocket, Duplex>;
   /** Deliveries skipped because the client's send buffer was over the bound. */
   skipped = 0;
 
-  private constructor(http: Server, wss: WebSocketServer, maxBufferedBytes: number) {
+  private constructor(
+    http: Server,
+    wss: WebSocketServer,
+    sockets: Map<WebSocket, Duplex>,
+    maxBufferedBytes: number,
+  ) {
     this.#http = http;
+    this.#sockets = sockets;
     this.#wss = wss;
     this.#maxBufferedBytes = maxBufferedBytes;
     const address = http.address();
@@ -40,14 +52,19 @@ export class RawBroadcastServer {
    */
   static async start(maxBufferedBytes = Number.POSITIVE_INFINITY): Promise<RawBroadcastServer> {
     const http = createServer();
-    const wss = new WebSocketServer({ server: http, perMessageDeflate: false });
-    wss.on('connection', (ws) => {
-      ws.on('message', () => ws.send(REPLY, TEXT));
-      ws.on('error', () => {});
+    const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+    const sockets = new Map<WebSocket, Duplex>();
+    http.on('upgrade', (request, socket, head) => {
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        sockets.set(ws, socket);
+        ws.on('message', () => ws.send(REPLY, TEXT));
+        ws.on('error', () => {});
+        ws.on('close', () => sockets.delete(ws));
+      });
     });
     http.listen(0, '127.0.0.1');
     await once(http, 'listening');
-    return new RawBroadcastServer(http, wss, maxBufferedBytes);
+    return new RawBroadcastServer(http, wss, sockets, maxBufferedBytes);
   }
 
   get clientCount(): number {
@@ -63,6 +80,15 @@ export class RawBroadcastServer {
       }
       ws.send(payload, TEXT);
     }
+  }
+
+  /** Holds every client's writes until `uncorkAll()`. */
+  corkAll(): void {
+    for (const socket of this.#sockets.values()) socket.cork();
+  }
+
+  uncorkAll(): void {
+    for (const socket of this.#sockets.values()) socket.uncork();
   }
 
   async close(): Promise<void> {

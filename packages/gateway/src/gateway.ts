@@ -16,6 +16,7 @@ import { buildMarket } from './compose/build-market.js';
 import { buildObservability } from './compose/build-observability.js';
 import { buildServer } from './compose/build-server.js';
 import type { Tick } from './domain/tick.js';
+import type { Fanout } from './fanout/fanout.js';
 import type { ExchangeManager } from './exchanges/exchange-manager.js';
 import type { MarketIndicesService } from './indices/market-indices-service.js';
 import type { SubscriptionService } from './market/subscription-service.js';
@@ -42,6 +43,8 @@ export interface GatewayParts {
   readonly topics: TopicIndex;
   readonly clients: ClientRegistry;
   readonly ring: RingBuffer<Tick>;
+  /** Where adapters publish ticks; the ring buffer's consumer. */
+  readonly fanout: Fanout;
   readonly subscriptions: SubscriptionService;
   readonly sockets: SocketServer;
   readonly leakTracker: LeakTracker;
@@ -116,6 +119,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         topics: market.topics,
         clients: market.clients,
         ring: market.ring,
+        fanout: market.fanout,
         subscriptions: market.subscriptions,
         sockets: server.sockets,
         scans: jobs.scans,

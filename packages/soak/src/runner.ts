@@ -10,7 +10,7 @@ import type { SoakOptions } from './options.js';
 import { ProgressLine, type ProgressOutput } from './progress.js';
 import { buildSummary, finalStatsJson, OUTPUT_FILES, type SoakSummary } from './report/summary.js';
 import { writeOutputs } from './report/write-outputs.js';
-import type { Sample } from './sample.js';
+import type { BoundedLog, Sample } from './sample.js';
 import { Sampler } from './sampler.js';
 import { credentialsFor, startTarget } from './target/start-target.js';
 import type { Target, TargetExit } from './target/target.js';
@@ -75,7 +75,7 @@ export async function runSoak(options: SoakOptions, io: RunIo): Promise<SoakResu
       startedAt: t0,
       durationSeconds: options.durationSeconds,
       ndjsonPath: join(outDir, OUTPUT_FILES.samples),
-      onSample: (sample) => showProgress(progress, options, sample, s.recording.samples.items),
+      onSample: (sample) => showProgress(progress, options, sample, s.recording.samples),
       onTargetGone: () => gone.abort(),
     });
     sampler = s;
@@ -215,13 +215,13 @@ function showProgress(
   progress: ProgressLine,
   o: SoakOptions,
   sample: Sample,
-  samples: readonly Sample[],
+  samples: BoundedLog<Sample>,
 ): void {
   if (!progress.due()) return;
   const warmingUp = sample.t < o.warmupSeconds;
   let trend = null;
   if (!warmingUp) {
-    const settled = samples.filter((s) => s.t >= o.warmupSeconds && s.rssMb !== null);
+    const settled = samples.items.filter((s) => s.t >= o.warmupSeconds && s.rssMb !== null);
     const stride = Math.ceil(settled.length / PROGRESS_FIT_POINTS);
     trend = trendMbPerHour(
       settled.filter((_, i) => i % stride === 0).map((s) => ({ t: s.t, mb: s.rssMb ?? 0 })),

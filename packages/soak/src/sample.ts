@@ -35,38 +35,43 @@ export interface Sample {
 export const MB = 1024 * 1024;
 
 /**
- * An append-only list with a fixed capacity, for the samples and cleanup events of one run:
- * sized for the run's duration at construction, so a run that overstays cannot grow it.
+ * An append-only list with a fixed capacity, for the samples and cleanup events of one run. Its
+ * backing array is allocated for the whole run at construction, so the runner's own memory does
+ * not step up each time a growing array would be copied into a larger one, and a run that
+ * overstays cannot grow it.
  */
 export class BoundedLog<T> {
   readonly capacity: number;
   /** Items refused because the log was full. */
   dropped = 0;
-  readonly #items: T[] = [];
+  readonly #slots: (T | undefined)[];
+  #size = 0;
 
   constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new RangeError(`BoundedLog: capacity must be a whole number >= 1; received ${capacity}`);
     }
     this.capacity = capacity;
+    this.#slots = new Array<T | undefined>(capacity).fill(undefined);
   }
 
   /** Appends `item`; returns false (and counts it as dropped) when full. */
   push(item: T): boolean {
-    if (this.#items.length >= this.capacity) {
+    if (this.#size >= this.capacity) {
       this.dropped++;
       return false;
     }
-    this.#items.push(item);
+    this.#slots[this.#size++] = item;
     return true;
   }
 
+  /** A copy of the items so far, oldest first. */
   get items(): readonly T[] {
-    return this.#items;
+    return this.#slots.slice(0, this.#size) as T[];
   }
 
   get size(): number {
-    return this.#items.length;
+    return this.#size;
   }
 }
 

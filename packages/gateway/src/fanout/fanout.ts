@@ -1,5 +1,6 @@
 import { incrementCounter, type RingBuffer } from '@steadystate/lifecycle';
 import type { Topic, TopicIndex, Subscription } from '../market/topic-index.js';
+import { WriteBatch } from '../market/write-batch.js';
 import { carriesMode, serializeMarketData } from '../protocol/market-data.js';
 import type { Tick } from '../domain/tick.js';
 
@@ -14,7 +15,8 @@ export interface FanoutOptions {
  * Moves ticks from the ring buffer to subscribers. Each tick is serialized once per mode (and per
  * depth for Depth) and the same Buffer is handed to every subscriber of that mode. Draining runs
  * in setImmediate turns of at most `batch` ticks, so a burst never starves socket I/O; while the
- * fan-out falls behind, the ring buffer drops the oldest ticks instead of growing.
+ * fan-out falls behind, the ring buffer drops the oldest ticks instead of growing. Each turn is
+ * one {@link WriteBatch}: a client's frames of the turn leave in one system call.
  */
 export class Fanout {
   readonly #ring: RingBuffer<Tick>;
@@ -22,6 +24,7 @@ export class Fanout {
   readonly #batch: number;
   readonly #drain = () => this.#drainBatch();
   readonly #deliver = (tick: Tick) => this.#deliverTick(tick);
+  readonly #turn = new WriteBatch();
   #scheduled: NodeJS.Immediate | undefined;
   #closed = false;
   /** Ticks that found no subscriber (their topic is orphaned or gone). */
@@ -54,7 +57,11 @@ export class Fanout {
   #drainBatch(): void {
     this.#scheduled = undefined;
     if (this.#closed) return;
-    this.#ring.drain(this.#deliver, this.#batch);
+    try {
+      this.#ring.drain(this.#deliver, this.#batch);
+    } finally {
+      this.#turn.end();
+    }
     if (this.#ring.size > 0) this.#scheduled = setImmediate(this.#drain);
   }
 
@@ -81,6 +88,8 @@ export class Fanout {
   #send(subscriptions: Set<Subscription>, payload: Buffer): void {
     this.serialized = incrementCounter(this.serialized);
     this.deliveries = incrementCounter(this.deliveries, subscriptions.size);
-    for (const subscription of subscriptions) subscription.subscriber.deliver(subscription.slot, payload);
+    const turn = this.#turn;
+    for (const subscription of subscriptions)
+      subscription.subscriber.deliver(subscription.slot, payload, turn);
   }
 }

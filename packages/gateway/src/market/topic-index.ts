@@ -1,11 +1,15 @@
 import type { MeasuredStructure } from '@steadystate/lifecycle';
 import type { DataLevel } from '../domain/tick.js';
 import type { UpstreamAdapter } from '../upstream/upstream-adapter.js';
+import type { WriteBatch } from './write-batch.js';
 
 /** Whatever receives market data: a client connection. */
 export interface Subscriber {
-  /** Sends `payload` now, or keeps it as the latest for `slot` when the subscriber is behind. */
-  deliver(slot: string, payload: Buffer): void;
+  /**
+   * Sends `payload` now, or keeps it as the latest for `slot` when the subscriber is behind. With
+   * a `batch` (a fan-out turn), the subscriber may hold its writes until the batch ends.
+   */
+  deliver(slot: string, payload: Buffer, batch?: WriteBatch): void;
 }
 
 /** One client's subscription to one symbol at one mode. */

@@ -1,7 +1,9 @@
 import { incrementCounter, type Clock, type TimerHandle, type Timers } from '@steadystate/lifecycle';
+import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import { ClientSubscriptions } from '../market/client-subscriptions.js';
 import type { Subscriber } from '../market/topic-index.js';
+import type { HeldWriter, WriteBatch } from '../market/write-batch.js';
 import { errorFrame, ErrorCode } from '../protocol/error-codes.js';
 import { CloseCode } from './close-codes.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -42,6 +44,12 @@ const TEXT = { binary: false } as const;
 const IDLE_QUEUE: Promise<void> = Promise.resolve();
 /** A close handshake the peer does not finish (it stopped reading) is cut after this long. */
 const CLOSE_GRACE_MS = 2000;
+/**
+ * A corked socket is flushed early once this much of a turn is held back (at most half the
+ * send-buffer bound): a long turn still writes in large batches, and corking alone never puts a
+ * client that reads over the bound.
+ */
+const CORK_FLUSH_BYTES = 65_536;
 
 /**
  * One WebSocket client: its identity, subscriptions, rate limit, counters and send path. The
@@ -49,9 +57,10 @@ const CLOSE_GRACE_MS = 2000;
  * is behind; its ticks are conflated (only the latest per stream is kept, so the backlog is
  * bounded by its subscriptions) and replies to its own requests are dropped and counted, never
  * queued. A client still behind after `slowClientTimeoutMs` is closed with 4008. Messages from the
- * client are handled one at a time.
+ * client are handled one at a time. During a fan-out turn the socket is corked (bytes held back
+ * count toward the bound, as `ws`'s `bufferedAmount` includes them).
  */
-export class ClientConnection implements Subscriber {
+export class ClientConnection implements Subscriber, HeldWriter {
   readonly id: string;
   readonly ws: WebSocket;
   readonly metrics: ClientMetrics;
@@ -70,14 +79,24 @@ export class ClientConnection implements Subscriber {
   /** Unset until the first notice; a number field would hold a boxed -Infinity per client. */
   #lastRefusalNotice: number | undefined;
   #closeTimer: NodeJS.Timeout | undefined;
+  /** The socket under `ws`, as the upgrade handed it over: corked for a fan-out turn. */
+  readonly #socket: Duplex;
+  /** Bytes written since the socket was corked for the current turn; undefined while uncorked. */
+  #corkedBytes: number | undefined;
 
   /** The peer's address, for per-address limits (never shown in stats). */
   readonly address: string;
 
-  constructor(id: string, ws: WebSocket, address: string, limits: ClientLimits, now: number) {
+  constructor(
+    id: string,
+    connection: { ws: WebSocket; socket: Duplex; address: string },
+    limits: ClientLimits,
+    now: number,
+  ) {
     this.id = id;
-    this.ws = ws;
-    this.address = address;
+    this.ws = connection.ws;
+    this.#socket = connection.socket;
+    this.address = connection.address;
     this.#limits = limits;
     this.limiter = new RateLimiter(limits.maxMessagesPerSecond);
     this.metrics = {
@@ -117,14 +136,40 @@ export class ClientConnection implements Subscriber {
     return (this.subscriptions ??= new ClientSubscriptions());
   }
 
-  /** Sends a market-data payload now, or keeps it as the latest of its stream while behind. */
-  deliver(slot: string, payload: Buffer): void {
+  /**
+   * Sends a market-data payload now, or keeps it as the latest of its stream while behind. In a
+   * fan-out turn (`batch`), the socket is corked on the first write and uncorked when the turn
+   * ends.
+   */
+  deliver(slot: string, payload: Buffer, batch?: WriteBatch): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
     if (this.#pending !== undefined || this.ws.bufferedAmount > this.#limits.maxBufferedBytes) {
       this.#conflate(slot, payload);
       return;
     }
+    if (batch === undefined) {
+      this.#write(payload);
+      return;
+    }
+    if (this.#corkedBytes === undefined) {
+      this.#socket.cork();
+      this.#corkedBytes = 0;
+      batch.hold(this);
+    }
     this.#write(payload);
+    this.#corkedBytes += payload.length;
+    if (this.#corkedBytes >= Math.min(CORK_FLUSH_BYTES, this.#limits.maxBufferedBytes / 2)) {
+      this.#socket.uncork();
+      this.#socket.cork();
+      this.#corkedBytes = 0;
+    }
+  }
+
+  /** Uncorks the socket at the end of a fan-out turn: the turn's frames leave in one write. */
+  release(): void {
+    if (this.#corkedBytes === undefined) return;
+    this.#corkedBytes = undefined;
+    this.#socket.uncork();
   }
 
   /** True, and the client marked behind, when its send buffer is over the bound. */

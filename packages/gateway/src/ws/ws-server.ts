@@ -189,11 +189,11 @@ export class SocketServer {
     this.#wss.handleUpgrade(request, socket, head, (ws) => {
       // ws handles the socket's errors from here on; the listener would cost every client memory.
       socket.off('error', onError);
-      this.#admit(ws, address);
+      this.#admit(ws, socket, address);
     });
   }
 
-  #admit(ws: WebSocket, address: string): void {
+  #admit(ws: WebSocket, socket: Duplex, address: string): void {
     const { monitor, clients, config } = this.#o;
     if (monitor.shedding) {
       this.counters.refusedOverloaded = incrementCounter(this.counters.refusedOverloaded);
@@ -223,7 +223,12 @@ export class SocketServer {
     }
     this.counters.accepted = incrementCounter(this.counters.accepted);
     this.#perAddress.set(address, fromAddress + 1);
-    const client = new ClientConnection(clients.nextId(), ws, address, this.#limits, this.#limits.now());
+    const client = new ClientConnection(
+      clients.nextId(),
+      { ws, socket, address },
+      this.#limits,
+      this.#limits.now(),
+    );
     clients.add(client);
     this.#o.leakTracker.track(client, `ws client ${client.id}`);
     client.startAuthGrace(config.authGraceMs);
