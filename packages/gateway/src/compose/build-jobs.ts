@@ -45,9 +45,9 @@ export async function buildJobs(
   const { config, logger } = context;
   const { structures, monitor } = observed;
 
-  const database = openReportDatabase(config.reports);
+  const database = await openReportDatabase(config.reports);
   own(context, 'report database', () => database.close());
-  const store = createKvStore(config.store, structures, logger);
+  const store = await createKvStore(config.store, structures, logger);
   own(context, 'key-value store', () => store.close());
   await refusedAs(store.open(), isStoreRefusal, 'REDIS_URL', config.store.redisUrl);
 

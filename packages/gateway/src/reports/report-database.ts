@@ -1,8 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Generated } from 'kysely';
-import pg from 'pg';
 import { reportMigrations } from './report-migrations.js';
 
 /** The report tables, as Kysely sees them. Large fields live apart so listing never reads them. */
@@ -40,16 +38,18 @@ export interface ReportDatabase {
 /**
  * One query layer over both databases: SQLite in a file (better-sqlite3) by default, PostgreSQL
  * (a small pg pool) when a URL is given. The pool is bounded and its connections time out, so a
- * database that goes away costs a few failed queries, not a pile of sockets.
+ * database that goes away costs a few failed queries, not a pile of sockets. Only the driver in
+ * use is loaded: a process without DATABASE_URL never loads pg.
  */
-export function openReportDatabase(options: {
+export async function openReportDatabase(options: {
   databaseUrl: string | undefined;
   sqlitePath: string;
-}): ReportDatabase {
+}): Promise<ReportDatabase> {
   let db: Kysely<ReportTables>;
   let dialect: ReportDatabase['dialect'];
   if (options.databaseUrl) {
     dialect = 'postgres';
+    const { default: pg } = await import('pg');
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: 4,
@@ -63,6 +63,7 @@ export function openReportDatabase(options: {
     db = new Kysely<ReportTables>({ dialect: new PostgresDialect({ pool }) });
   } else {
     dialect = 'sqlite';
+    const { default: SQLite } = await import('better-sqlite3');
     mkdirSync(dirname(options.sqlitePath), { recursive: true });
     db = new Kysely<ReportTables>({
       dialect: new SqliteDialect({

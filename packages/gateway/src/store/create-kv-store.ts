@@ -2,7 +2,6 @@ import type { Logger, StructureRegistry } from '@steadystate/lifecycle';
 import type { GatewayConfig } from '../config/config.js';
 import type { KeyValueStore, KvStatus } from './kv-store.js';
 import { MemoryKvStore } from './memory-kv-store.js';
-import { RedisKvStore } from './redis-kv-store.js';
 
 /** No store at all (KV_STORE=none): reads find nothing, writes are dropped. */
 class NoKvStore implements KeyValueStore {
@@ -26,12 +25,12 @@ class NoKvStore implements KeyValueStore {
   }
 }
 
-/** The store the configuration asks for. */
-export function createKvStore(
+/** The store the configuration asks for. The Redis client is loaded only when it is asked for. */
+export async function createKvStore(
   config: GatewayConfig['store'],
   structures: StructureRegistry,
   logger: Logger,
-): KeyValueStore {
+): Promise<KeyValueStore> {
   if (config.backend === 'none') {
     logger.warn(
       {},
@@ -40,6 +39,7 @@ export function createKvStore(
     return new NoKvStore();
   }
   if (config.backend === 'redis' && config.redisUrl !== undefined) {
+    const { RedisKvStore } = await import('./redis-kv-store.js');
     return new RedisKvStore({
       url: config.redisUrl,
       maxPending: config.redisMaxPending,
