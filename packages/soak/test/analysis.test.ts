@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyze, decideVerdict, median, MIN_SAMPLES_AFTER_WARMUP, trendMbPerHour } from '../src/analysis.js';
+import {
+  analyze,
+  decideVerdict,
+  median,
+  MIN_SAMPLES_AFTER_WARMUP,
+  robustTrendMbPerHour,
+  trendMbPerHour,
+} from '../src/analysis.js';
 import { rssSeries, sampleAt } from './support/samples.js';
 
 describe('trendMbPerHour', () => {
@@ -67,16 +74,48 @@ describe('verdict', () => {
       s.t < 60 ? { ...s, rssMb: 80 + s.t } : s,
     );
     assert.equal(analyze(samples, 60, 10).verdict.verdict, 'PASS');
-    assert.equal(analyze(samples, 0, 10).verdict.verdict, 'FAIL', 'with the warm-up counted, it would fail');
+    // Counted, the ramp carries the least-squares line over the bound (one window of ten does not move Theil–Sen).
+    const counted = analyze(samples, 0, 10).rss?.trend?.slopeMbPerHour ?? NaN;
+    assert.ok(counted > 10, `least squares with the warm-up: ${counted} MB/h`);
   });
 
   it('judges on the point estimate: a slope just above the bound fails even when its interval reaches below', () => {
     const trend = { n: 100, slopeMbPerHour: 11, ci95: { lower: 5, upper: 17 }, r2: 0.2, interceptMb: 100 };
-    assert.equal(decideVerdict(trend, 100, 10).verdict, 'FAIL');
+    const robust = (slopeMbPerHour: number) => ({ slopeMbPerHour, windows: 10, windowSeconds: 10 });
+    assert.equal(decideVerdict(trend, robust(11), 100, 10).verdict, 'FAIL');
     const within = { ...trend, slopeMbPerHour: 9, ci95: { lower: 3, upper: 15 } };
-    const pass = decideVerdict(within, 100, 10);
+    const pass = decideVerdict(within, robust(9), 100, 10);
     assert.equal(pass.verdict, 'PASS');
     assert.equal(pass.boundHoldsAt95, false, 'the interval reaching above the bound is reported');
+  });
+
+  it('decides on the robust slope: a burst of a few minutes carries least squares over the bound, not Theil–Sen', () => {
+    // Flat at 150 MB for half an hour, with a 3-minute burst to 300 MB near the end (a backlog that drains).
+    const samples = rssSeries({ seconds: 1800, baseMb: 150, slopeMbPerHour: 0, noiseMb: 2 }).map((s) =>
+      s.t >= 1500 && s.t < 1680 ? { ...s, rssMb: 300 } : s,
+    );
+    const result = analyze(samples, 60, 10);
+    const leastSquares = result.rss?.trend?.slopeMbPerHour ?? NaN;
+    const robust = result.rss?.robust?.slopeMbPerHour ?? NaN;
+    assert.ok(leastSquares > 10, `least squares ${leastSquares} MB/h`);
+    assert.ok(Math.abs(robust) < 2, `robust ${robust} MB/h`);
+    assert.equal(result.rss?.robust?.windows, 29, 'one-minute windows after the warm-up');
+    assert.equal(result.verdict.verdict, 'PASS');
+    assert.match(result.verdict.reason, /robust slope .* \(least squares .*\)/);
+  });
+
+  it('the robust slope still fails a steady climb', () => {
+    const samples = rssSeries({ seconds: 1800, baseMb: 150, slopeMbPerHour: 20, noiseMb: 2 });
+    const robust = robustTrendMbPerHour(samples.map((s) => ({ t: s.t, mb: s.rssMb ?? 0 })));
+    assert.ok(robust && Math.abs(robust.slopeMbPerHour - 20) < 1.5, `robust ${robust?.slopeMbPerHour} MB/h`);
+    assert.equal(robustTrendMbPerHour([{ t: 1, mb: 1 }]), null);
+    assert.equal(
+      robustTrendMbPerHour([
+        { t: 1, mb: 1 },
+        { t: 1, mb: 2 },
+      ]),
+      null,
+    );
   });
 
   it('is inconclusive with too few samples or too short a span after the warm-up', () => {

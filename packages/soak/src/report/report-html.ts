@@ -161,7 +161,7 @@ function series(x: SeriesJson | null): string {
   const slope =
     x.slope_mb_per_hour === null
       ? 'no trend'
-      : `slope ${x.slope_mb_per_hour} MB/h${x.ci95 ? ` (95% CI ${x.ci95[0]} to ${x.ci95[1]})` : ''}, r² ${x.r2}`;
+      : `robust slope ${x.robust_slope_mb_per_hour ?? 'n/a'} MB/h; least squares ${x.slope_mb_per_hour} MB/h${x.ci95 ? ` (95% CI ${x.ci95[0]} to ${x.ci95[1]})` : ''}, r² ${x.r2}`;
   return `peak ${x.peak_mb} MB, final ${x.final_mb} MB, steady ${x.steady_mb ?? 'n/a'} MB; ${slope}`;
 }
 

@@ -22,6 +22,11 @@ export interface SeriesJson {
   r2: number | null;
   /** Points fitted. */
   n: number;
+  /** Theil–Sen slope through per-window medians after the warm-up: the one the verdict uses. */
+  robust_slope_mb_per_hour: number | null;
+  /** Windows of the robust slope, and their length in seconds. */
+  robust_windows: number;
+  robust_window_seconds: number | null;
 }
 
 /** The layout of summary.json. Keys are snake_case, like the gateway's own JSON. */
@@ -207,6 +212,9 @@ function seriesJson(s: SeriesSummary | null): SeriesJson | null {
     ci95: bounded ? [round(t.ci95.lower, 3), round(t.ci95.upper, 3)] : null,
     r2: t && round(t.r2, 4),
     n: t?.n ?? 0,
+    robust_slope_mb_per_hour: s.robust && round(s.robust.slopeMbPerHour, 3),
+    robust_windows: s.robust?.windows ?? 0,
+    robust_window_seconds: s.robust && round(s.robust.windowSeconds, 2),
   };
 }
 

@@ -18,11 +18,11 @@ export interface OutputsInput {
 /** Writes summary.json, report.html and chart.svg into the output folder. */
 export async function writeOutputs(o: OutputsInput): Promise<void> {
   const { summary: s } = o;
-  const slope = s.rss?.slope_mb_per_hour;
+  const slope = s.rss?.robust_slope_mb_per_hour;
   const trend =
     slope === null || slope === undefined
       ? 'has no trend'
-      : `slope ${slope >= 0 ? '+' : ''}${slope.toFixed(1)} MB/h`;
+      : `robust slope ${slope >= 0 ? '+' : ''}${slope.toFixed(1)} MB/h`;
   const title = `${s.verdict}: RSS ${trend} after the warm-up (bound ${s.max_slope_mb_per_hour} MB/h)`;
   await Promise.all([
     writeFile(join(o.outDir, OUTPUT_FILES.summary), `${JSON.stringify(s, null, 2)}\n`),
