@@ -23,6 +23,25 @@ const SWEEP_INTERVAL_MS = 60_000;
 const NEVER = '86400';
 const sorted = (symbols: readonly string[]) => [...symbols].sort();
 
+/**
+ * A gateway on a manual clock whose teardown delay never runs out (only the idle sweep can close
+ * an adapter), and one client holding BTC/USDT on its SIM adapter.
+ */
+async function heldAdapter() {
+  const { gateway, advance } = await startClockedGateway({
+    ...MONITOR_OUT_OF_THE_WAY,
+    BROKER_ADAPTER_CLEANUP_DELAY: NEVER,
+  });
+  try {
+    const client = await connectAuthenticated(gateway);
+    await subscribe(client, ['BTC/USDT']);
+    return { gateway, advance, client, adapter: liveSimAdapter(gateway) };
+  } catch (error) {
+    await gateway.close();
+    throw error;
+  }
+}
+
 describe('adapter lifecycle', () => {
   it('tears the adapter down BROKER_ADAPTER_CLEANUP_DELAY after its last client leaves, not a millisecond before', async () => {
     const { gateway, advance } = await startClockedGateway(MONITOR_OUT_OF_THE_WAY);
@@ -91,16 +110,9 @@ describe('adapter lifecycle', () => {
   });
 
   it('the idle sweep never closes an adapter with a live client, however long past BROKER_ADAPTER_MAX_IDLE', async () => {
-    const { gateway, advance } = await startClockedGateway({
-      ...MONITOR_OUT_OF_THE_WAY,
-      BROKER_ADAPTER_CLEANUP_DELAY: NEVER,
-    });
+    const { gateway, advance, client, adapter } = await heldAdapter();
     const { adapters, clients } = gateway.parts;
     try {
-      const client = await connectAuthenticated(gateway);
-      await subscribe(client, ['BTC/USDT']);
-      const adapter = liveSimAdapter(gateway);
-
       // Twice the idle limit, through sixty sweeps: the lease keeps it, and it still ticks.
       await advance(2 * MAX_IDLE_MS);
       assert.equal(liveSimAdapter(gateway), adapter);
@@ -123,16 +135,9 @@ describe('adapter lifecycle', () => {
   });
 
   it('the idle sweep keeps an adapter nobody holds while idle a millisecond short of BROKER_ADAPTER_MAX_IDLE', async () => {
-    const { gateway, advance } = await startClockedGateway({
-      ...MONITOR_OUT_OF_THE_WAY,
-      BROKER_ADAPTER_CLEANUP_DELAY: NEVER,
-    });
+    const { gateway, advance, client, adapter } = await heldAdapter();
     const { adapters, clients } = gateway.parts;
     try {
-      const client = await connectAuthenticated(gateway);
-      await subscribe(client, ['BTC/USDT']);
-      const adapter = liveSimAdapter(gateway);
-
       // The client leaves a millisecond after the sweep of minute 0, so the sweep of minute 30
       // finds the adapter idle a millisecond short, and the one of minute 31 closes it.
       await advance(1);
