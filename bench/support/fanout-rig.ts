@@ -90,7 +90,10 @@ export class FanoutRig {
       const feed = new BenchFeed(symbols);
       const { gateway: gw, config } = await startBenchGateway(cleanup, feed.catalog);
       cleanup.add(() => feed.pump.stop());
-      const rawServer = await RawBroadcastServer.start(config.ws.maxBufferedBytes);
+      const rawServer = await RawBroadcastServer.start({
+        maxBufferedBytes: config.ws.maxBufferedBytes,
+        corkable: true,
+      });
       cleanup.add(() => rawServer.close());
       const raw = rawContender(rawServer, symbols, false);
       cleanup.add(() => raw.pump.stop());

@@ -27,14 +27,15 @@ export class RawBroadcastServer {
   readonly #http: Server;
   readonly #wss: WebSocketServer;
   readonly #maxBufferedBytes: number;
-  readonly #sockets: Map<WebSocket, Duplex>;
+  /** Every client's socket, for corking; undefined unless started `corkable`. */
+  readonly #sockets: Map<WebSocket, Duplex> | undefined;
   /** Deliveries skipped because the client's send buffer was over the bound. */
   skipped = 0;
 
   private constructor(
     http: Server,
     wss: WebSocketServer,
-    sockets: Map<WebSocket, Duplex>,
+    sockets: Map<WebSocket, Duplex> | undefined,
     maxBufferedBytes: number,
   ) {
     this.#http = http;
@@ -48,23 +49,29 @@ export class RawBroadcastServer {
 
   /**
    * Listens on a free loopback port. For a fair comparison `maxBufferedBytes` is the gateway's
-   * WS_MAX_BUFFERED_BYTES; a server that never broadcasts can leave it unbounded.
+   * WS_MAX_BUFFERED_BYTES; a server that never broadcasts can leave it unbounded. `corkable`
+   * keeps each client's socket for `corkAll()`; without it the server holds nothing per client
+   * beyond `ws`'s own set, the baseline for the memory benchmark.
    */
-  static async start(maxBufferedBytes = Number.POSITIVE_INFINITY): Promise<RawBroadcastServer> {
+  static async start(
+    options: { maxBufferedBytes?: number; corkable?: boolean } = {},
+  ): Promise<RawBroadcastServer> {
     const http = createServer();
     const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
-    const sockets = new Map<WebSocket, Duplex>();
+    const sockets = options.corkable ? new Map<WebSocket, Duplex>() : undefined;
     http.on('upgrade', (request, socket, head) => {
       wss.handleUpgrade(request, socket, head, (ws) => {
-        sockets.set(ws, socket);
         ws.on('message', () => ws.send(REPLY, TEXT));
         ws.on('error', () => {});
-        ws.on('close', () => sockets.delete(ws));
+        if (sockets) {
+          sockets.set(ws, socket);
+          ws.on('close', () => sockets.delete(ws));
+        }
       });
     });
     http.listen(0, '127.0.0.1');
     await once(http, 'listening');
-    return new RawBroadcastServer(http, wss, sockets, maxBufferedBytes);
+    return new RawBroadcastServer(http, wss, sockets, options.maxBufferedBytes ?? Number.POSITIVE_INFINITY);
   }
 
   get clientCount(): number {
@@ -84,11 +91,16 @@ export class RawBroadcastServer {
 
   /** Holds every client's writes until `uncorkAll()`. */
   corkAll(): void {
-    for (const socket of this.#sockets.values()) socket.cork();
+    for (const socket of this.#corkable().values()) socket.cork();
   }
 
   uncorkAll(): void {
-    for (const socket of this.#sockets.values()) socket.uncork();
+    for (const socket of this.#corkable().values()) socket.uncork();
+  }
+
+  #corkable(): Map<WebSocket, Duplex> {
+    if (!this.#sockets) throw new Error('RawBroadcastServer: started without `corkable`');
+    return this.#sockets;
   }
 
   async close(): Promise<void> {
