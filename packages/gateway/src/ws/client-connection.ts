@@ -11,6 +11,8 @@ import { RateLimiter } from './rate-limiter.js';
 /** Limits every connection shares. */
 export interface ClientLimits {
   maxBufferedBytes: number;
+  /** Corked bytes after which a fan-out turn flushes a client early: see {@link corkFlushBytes}. */
+  corkFlushBytes: number;
   slowClientTimeoutMs: number;
   maxMessagesPerSecond: number;
   /** Called when the client starts falling behind, so the server checks on it. */
@@ -45,11 +47,13 @@ const IDLE_QUEUE: Promise<void> = Promise.resolve();
 /** A close handshake the peer does not finish (it stopped reading) is cut after this long. */
 const CLOSE_GRACE_MS = 2000;
 /**
- * A corked socket is flushed early once this much of a turn is held back (at most half the
- * send-buffer bound): a long turn still writes in large batches, and corking alone never puts a
- * client that reads over the bound.
+ * A corked socket is flushed early once this much of a turn is held back: 64 KiB, or half the
+ * send-buffer bound if that is less. A long turn still writes in large batches, and corking alone
+ * never puts a client that reads over the bound.
  */
-const CORK_FLUSH_BYTES = 65_536;
+export function corkFlushBytes(maxBufferedBytes: number): number {
+  return Math.min(65_536, Math.floor(maxBufferedBytes / 2));
+}
 
 /**
  * One WebSocket client: its identity, subscriptions, rate limit, counters and send path. The
@@ -158,7 +162,7 @@ export class ClientConnection implements Subscriber, HeldWriter {
     }
     this.#write(payload);
     this.#corkedBytes += payload.length;
-    if (this.#corkedBytes >= Math.min(CORK_FLUSH_BYTES, this.#limits.maxBufferedBytes / 2)) {
+    if (this.#corkedBytes >= this.#limits.corkFlushBytes) {
       this.#socket.uncork();
       this.#socket.cork();
       this.#corkedBytes = 0;

@@ -18,7 +18,7 @@ import type { GatewayConfig } from '../config/config.js';
 import type { SubscriptionService } from '../market/subscription-service.js';
 import { originAllowed } from '../auth/origins.js';
 import { ErrorCode, errorFrame } from '../protocol/error-codes.js';
-import { ClientConnection, type ClientLimits } from './client-connection.js';
+import { ClientConnection, corkFlushBytes, type ClientLimits } from './client-connection.js';
 import type { ClientRegistry } from './client-registry.js';
 import { CloseCode } from './close-codes.js';
 import type { MessageHandler } from './message-handler.js';
@@ -115,6 +115,7 @@ export class SocketServer {
     });
     this.#limits = {
       maxBufferedBytes: config.maxBufferedBytes,
+      corkFlushBytes: corkFlushBytes(config.maxBufferedBytes),
       slowClientTimeoutMs: config.slowClientTimeoutMs,
       maxMessagesPerSecond: config.maxMessagesPerSecond,
       onBehind: (client) => clients.markBehind(client),
