@@ -7,6 +7,7 @@ export type {
   UpstreamAdapter,
   UpstreamAdapterStats,
 } from './upstream/upstream-adapter.js';
-export type { DataLevel, DepthLevel, QuoteFields, Tick } from './domain/tick.js';
+export type { DataLevel, DepthBook, DepthLevel, QuoteFields, Tick } from './domain/tick.js';
+export { levelCount, packLevels, unpackLevels, type BookSide } from './domain/book-side.js';
 export { serializeMarketData } from './protocol/market-data.js';
 export type { GatewayStats } from './stats/gateway-stats.js';

@@ -1,4 +1,6 @@
-/** One price level of an order book side. */
+import type { BookSide } from './book-side.js';
+
+/** One price level of an order book side, as a `market_data` message carries it. */
 export interface DepthLevel {
   price: number;
   quantity: number;
@@ -29,7 +31,13 @@ export interface Tick {
   /** Present from level 2 up. */
   quote?: QuoteFields;
   /** Present at level 3: up to the adapter's maximum depth of levels per side, best first. */
-  depth?: { buy: DepthLevel[]; sell: DepthLevel[] };
+  depth?: DepthBook;
+}
+
+/** Both sides of an order book, packed (see {@link BookSide}). */
+export interface DepthBook {
+  buy: BookSide;
+  sell: BookSide;
 }
 
 export interface QuoteFields {

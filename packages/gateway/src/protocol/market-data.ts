@@ -1,3 +1,4 @@
+import { unpackLevels, type BookSide } from '../domain/book-side.js';
 import type { DataLevel, DepthLevel, Tick } from '../domain/tick.js';
 
 /**
@@ -65,7 +66,6 @@ export function marketDataFields(tick: Tick, mode: DataLevel, depth: number): Re
   return data;
 }
 
-function levels(side: DepthLevel[] | undefined, depth: number): DepthLevel[] {
-  if (!side) return [];
-  return side.length <= depth ? side : side.slice(0, depth);
+function levels(side: BookSide | undefined, depth: number): DepthLevel[] {
+  return side ? unpackLevels(side, depth) : [];
 }

@@ -6,6 +6,7 @@ import { Fanout } from '../../src/fanout/fanout.js';
 import { TopicIndex, type Subscription } from '../../src/market/topic-index.js';
 import { SimAdapter } from '../../src/upstream/sim/sim-adapter.js';
 import type { DataLevel, Tick } from '../../src/domain/tick.js';
+import { packBook } from '../support/depth-book.js';
 
 const ltpTick: Tick = { exchange: 'SIM', symbol: 'BTC/USDT', timestamp: 2, ltp: 100, ltt: 1 };
 const depthTick: Tick = {
@@ -26,7 +27,7 @@ const depthTick: Tick = {
     upperCircuit: 0,
     lowerCircuit: 0,
   },
-  depth: { buy: [{ price: 99, quantity: 1, orders: 1 }], sell: [{ price: 101, quantity: 1, orders: 1 }] },
+  depth: packBook([{ price: 99, quantity: 1, orders: 1 }], [{ price: 101, quantity: 1, orders: 1 }]),
 };
 
 describe('Fanout', () => {

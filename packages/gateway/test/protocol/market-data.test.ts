@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { carriesMode, marketDataFields, serializeMarketData } from '../../src/protocol/market-data.js';
 import type { DataLevel, DepthLevel, Tick } from '../../src/domain/tick.js';
 import { ENVELOPE_FIELDS, LEVEL_FIELDS, MODE_FIELDS } from '../support/market-data-fields.js';
+import { packBook } from '../support/depth-book.js';
 
 const book = (side: 1 | -1): DepthLevel[] =>
   Array.from({ length: 20 }, (_, i) => ({ price: 100 + side * (i + 1), quantity: i + 1, orders: i + 2 }));
@@ -29,7 +30,7 @@ const tick: Tick = {
     upperCircuit: 13,
     lowerCircuit: 14,
   },
-  depth: { buy: book(-1), sell: book(1) },
+  depth: packBook(book(-1), book(1)),
 };
 
 const keys = (o: object) => Object.keys(o).sort();
@@ -73,8 +74,8 @@ describe('marketDataFields', () => {
 
   it('slices each book side to the requested depth, best levels first', () => {
     const { depth } = marketDataFields(tick, 3, 3) as { depth: { buy: DepthLevel[]; sell: DepthLevel[] } };
-    assert.deepEqual(depth.buy, tick.depth?.buy.slice(0, 3));
-    assert.deepEqual(depth.sell, tick.depth?.sell.slice(0, 3));
+    assert.deepEqual(depth.buy, book(-1).slice(0, 3));
+    assert.deepEqual(depth.sell, book(1).slice(0, 3));
     for (const level of [...depth.buy, ...depth.sell]) assert.deepEqual(keys(level), LEVEL_FIELDS);
   });
 

@@ -17,6 +17,7 @@ import {
 } from './support/fake-binance.js';
 import { FakeWatch } from './support/fake-watch.js';
 import { settle, waitFor } from '@steadystate/lifecycle/testing';
+import { unpackBook } from '../support/depth-book.js';
 
 const POLL_MS = 100;
 const isCode = (code: string) => (e: unknown) => e instanceof UpstreamError && e.code === code;
@@ -141,7 +142,7 @@ describe('CcxtAdapter polling a REST exchange (local fake of Binance)', () => {
       lowerCircuit: 0,
     });
     assert.equal(eth.depth, undefined);
-    assert.deepEqual(sol.depth, {
+    assert.deepEqual(unpackBook(sol.depth), {
       buy: [
         { price: 65_000.4, quantity: 1.5, orders: 0 },
         { price: 65_000.3, quantity: 2, orders: 0 },
@@ -388,7 +389,7 @@ describe('CcxtAdapter streaming through ccxt pro watch methods (local fakes)', (
     await waitFor(() => ticks.length === 1, 'the first tick');
     stream.tickers.push(stream.ticker());
     await waitFor(() => ticks.length === 2, 'a tick per update');
-    assert.deepEqual(ticks[1]?.depth, {
+    assert.deepEqual(unpackBook(ticks[1]?.depth), {
       buy: [{ price: 65_000.4, quantity: 1.5, orders: 0 }],
       sell: [{ price: 65_000.6, quantity: 2.5, orders: 0 }],
     });

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { OrderBook, Ticker } from 'ccxt';
 import { depthFromOrderBook, quoteFromTicker, tickFromCcxt } from '../../src/upstream/ccxt/ccxt-mapping.js';
 import type { Tick } from '../../src/domain/tick.js';
+import { unpackBook } from '../support/depth-book.js';
 
 const NOW = 1_700_000_000_500;
 
@@ -40,9 +41,7 @@ const book = (bids: number[][], asks: number[][]) =>
 function assertAllFinite(tick: Tick): void {
   const quote: unknown[] = tick.quote ? Object.values(tick.quote) : [];
   const numbers = [tick.ltp, tick.ltt, tick.timestamp, ...quote];
-  for (const level of [...(tick.depth?.buy ?? []), ...(tick.depth?.sell ?? [])]) {
-    numbers.push(level.price, level.quantity, level.orders);
-  }
+  numbers.push(...(tick.depth?.buy ?? []), ...(tick.depth?.sell ?? []));
   for (const value of numbers)
     assert.ok(typeof value === 'number' && Number.isFinite(value), `${String(value)}`);
 }
@@ -122,7 +121,7 @@ describe('ccxt mapping', () => {
       ),
       2,
     );
-    assert.deepEqual(depth, {
+    assert.deepEqual(unpackBook(depth), {
       buy: [
         { price: 100, quantity: 1, orders: 3 },
         { price: 99, quantity: 2, orders: 5 },
@@ -136,7 +135,7 @@ describe('ccxt mapping', () => {
 
   it('survives a malformed book: missing sides, bad entries, non-numbers', () => {
     const malformed = { bids: [[Number.NaN, 'x'], null], asks: undefined } as unknown as OrderBook;
-    assert.deepEqual(depthFromOrderBook(malformed, 20), {
+    assert.deepEqual(unpackBook(depthFromOrderBook(malformed, 20)), {
       buy: [{ price: 0, quantity: 0, orders: 0 }],
       sell: [],
     });

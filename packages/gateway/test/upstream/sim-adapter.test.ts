@@ -8,6 +8,7 @@ import { SimMarket } from '../../src/upstream/sim/sim-market.js';
 import type { DataLevel, Tick } from '../../src/domain/tick.js';
 import { UpstreamError } from '../../src/upstream/upstream-error.js';
 import { settle, waitFor } from '@steadystate/lifecycle/testing';
+import { unpackBook } from '../support/depth-book.js';
 
 const T0 = 1_700_000_000_000;
 const market = new SimMarket({ seed: 42, symbolCount: 2000 });
@@ -144,11 +145,10 @@ describe('SimAdapter ticks', () => {
     }
     for (const tick of of('SOL/USDT')) {
       assert.ok(tick.quote && tick.depth);
-      assert.equal(tick.depth.buy.length, 7);
-      assert.equal(tick.depth.sell.length, 7);
-      assert.ok(
-        (tick.depth.buy[0]?.price ?? Infinity) < tick.ltp && tick.ltp <= (tick.depth.sell[0]?.price ?? 0),
-      );
+      const { buy, sell } = unpackBook(tick.depth);
+      assert.equal(buy.length, 7);
+      assert.equal(sell.length, 7);
+      assert.ok((buy[0]?.price ?? Infinity) < tick.ltp && tick.ltp <= (sell[0]?.price ?? 0));
     }
     assert.equal(adapter.maxDepth, 7);
     await adapter.close();

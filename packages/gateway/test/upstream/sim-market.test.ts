@@ -5,6 +5,7 @@ import { InvalidOptionError } from '@steadystate/lifecycle';
 import { TIMEFRAME_MS, TIMEFRAMES, type Timeframe } from '../../src/domain/candle.js';
 import { SimMarket } from '../../src/upstream/sim/sim-market.js';
 import { UpstreamError } from '../../src/upstream/upstream-error.js';
+import { unpackBook } from '../support/depth-book.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -165,7 +166,7 @@ describe('SimMarket order book', () => {
     const market = new SimMarket({ seed: 2, symbolCount: 30 });
     for (const symbol of market.symbols) {
       const ltp = market.price(symbol, T0);
-      const { buy, sell } = market.book(symbol, 20, T0);
+      const { buy, sell } = unpackBook(market.book(symbol, 20, T0));
       assert.equal(buy.length, 20);
       assert.equal(sell.length, 20);
       assert.ok(

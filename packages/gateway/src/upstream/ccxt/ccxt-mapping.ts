@@ -1,5 +1,6 @@
 import type { OrderBook, Ticker } from 'ccxt';
-import type { DataLevel, DepthLevel, QuoteFields, Tick } from '../../domain/tick.js';
+import { pushLevel } from '../../domain/book-side.js';
+import type { DataLevel, DepthBook, QuoteFields, Tick } from '../../domain/tick.js';
 
 /**
  * Pure mapping from ccxt's unified structures to ticks. Exchanges leave many ticker fields
@@ -57,22 +58,19 @@ export function quoteFromTicker(ticker: Ticker): QuoteFields {
 }
 
 /** The best `maxDepth` levels of each side; `orders` is the entry's count where the exchange sends one. */
-export function depthFromOrderBook(
-  book: OrderBook,
-  maxDepth: number,
-): { buy: DepthLevel[]; sell: DepthLevel[] } {
+export function depthFromOrderBook(book: OrderBook, maxDepth: number): DepthBook {
   return { buy: levels(book.bids, maxDepth), sell: levels(book.asks, maxDepth) };
 }
 
-function levels(entries: readonly (readonly unknown[])[] | undefined, maxDepth: number): DepthLevel[] {
-  const out: DepthLevel[] = [];
+function levels(entries: readonly (readonly unknown[])[] | undefined, maxDepth: number): number[] {
+  const out: number[] = [];
   if (!Array.isArray(entries)) return out;
   const count = Math.min(entries.length, maxDepth);
   for (let i = 0; i < count; i++) {
     const entry: unknown = entries[i];
     if (!Array.isArray(entry)) continue;
     const [price, quantity, orders] = entry as unknown[];
-    out.push({ price: numberOr0(price), quantity: numberOr0(quantity), orders: numberOr0(orders) });
+    pushLevel(out, numberOr0(price), numberOr0(quantity), numberOr0(orders));
   }
   return out;
 }

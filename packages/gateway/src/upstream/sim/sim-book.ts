@@ -1,13 +1,7 @@
-import type { DepthLevel } from '../../domain/tick.js';
+import { newBookSide, setLevel } from '../../domain/book-side.js';
+import type { DepthBook } from '../../domain/tick.js';
 import { combine, combineIndex, unit } from './prng.js';
 import { roundAmount, type SimInstrument } from './sim-instrument.js';
-
-export interface SimBook {
-  /** Bids, best (highest) first. */
-  buy: DepthLevel[];
-  /** Asks, best (lowest) first. */
-  sell: DepthLevel[];
-}
 
 /** Quantities change once per epoch, not every tick: a resting book does not reshuffle 10 times a second. */
 export const BOOK_EPOCH_MS = 1000;
@@ -21,31 +15,32 @@ const SELL_SALT = 0xa5c;
  * last price, the best bid one level below, `levels` levels per side. Prices are whole ticks;
  * quantities and order counts are seeded by (symbol, side, level, epoch of `time`).
  */
-export function bookAt(instrument: SimInstrument, ltp: number, time: number, levels: number): SimBook {
+export function bookAt(instrument: SimInstrument, ltp: number, time: number, levels: number): DepthBook {
   const scale = instrument.priceScale;
   const ltpTicks = Math.round(ltp * scale);
   const gapTicks = Math.max(1, Math.round(ltpTicks * LEVEL_GAP));
   const epoch = Math.floor(time / BOOK_EPOCH_MS);
-  const buy: DepthLevel[] = [];
-  const sell: DepthLevel[] = [];
+  const buy = newBookSide(levels);
+  const sell = newBookSide(levels);
   for (let level = 0; level < levels; level++) {
-    buy.push(depthLevel(instrument, (ltpTicks - gapTicks * (level + 1)) / scale, BUY_SALT, level, epoch));
-    sell.push(depthLevel(instrument, (ltpTicks + gapTicks * level) / scale, SELL_SALT, level, epoch));
+    setDepthLevel(buy, instrument, (ltpTicks - gapTicks * (level + 1)) / scale, BUY_SALT, level, epoch);
+    setDepthLevel(sell, instrument, (ltpTicks + gapTicks * level) / scale, SELL_SALT, level, epoch);
   }
   return { buy, sell };
 }
 
-function depthLevel(
+function setDepthLevel(
+  out: number[],
   instrument: SimInstrument,
   price: number,
   side: number,
   level: number,
   epoch: number,
-): DepthLevel {
+): void {
   const hash = combineIndex(combine(combine(instrument.seed, side), level), epoch);
   // Deeper levels rest more size; a level holds roughly one order per typical trade size.
   const typical = instrument.dailyVolume / 20_000;
   const quantity = roundAmount(instrument, typical * (0.3 + 1.7 * unit(hash)) * (1 + level * 0.15));
   const orders = 1 + Math.floor(((quantity / typical) * (1 + (hash & 7))) / 2);
-  return { price, quantity, orders };
+  setLevel(out, level, price, quantity, orders);
 }

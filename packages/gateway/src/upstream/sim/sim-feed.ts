@@ -1,6 +1,6 @@
-import type { DataLevel, Tick } from '../../domain/tick.js';
+import type { DataLevel, DepthBook, Tick } from '../../domain/tick.js';
 import { combine, unit } from './prng.js';
-import { BOOK_EPOCH_MS, bookAt, type SimBook } from './sim-book.js';
+import { BOOK_EPOCH_MS, bookAt } from './sim-book.js';
 import type { SimInstrument } from './sim-instrument.js';
 import { priceAt } from './sim-price-path.js';
 import { quoteAt, SimSession } from './sim-quote.js';
@@ -23,7 +23,7 @@ export class SimFeed {
   #step: number;
   #nextTime: number;
   /** The last book: reused while the price and the book's epoch are unchanged. */
-  #book: { ltp: number; epoch: number; value: SimBook } | undefined;
+  #book: { ltp: number; epoch: number; value: DepthBook } | undefined;
 
   constructor(instrument: SimInstrument, level: DataLevel, periodMs: number, now: number) {
     this.instrument = instrument;
@@ -65,7 +65,7 @@ export class SimFeed {
     return skipped;
   }
 
-  #bookAt(ltp: number, time: number, levels: number): SimBook {
+  #bookAt(ltp: number, time: number, levels: number): DepthBook {
     const epoch = Math.floor(time / BOOK_EPOCH_MS);
     const cached = this.#book;
     if (cached && cached.ltp === ltp && cached.epoch === epoch) return cached.value;

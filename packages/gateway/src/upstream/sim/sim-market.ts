@@ -3,7 +3,8 @@ import { systemClock, type Clock } from '@steadystate/lifecycle';
 import { z } from 'zod';
 import { functionOption, integerIn, parseOptions } from '../adapter-options.js';
 import { UpstreamError } from '../upstream-error.js';
-import { bookAt, type SimBook } from './sim-book.js';
+import { bookAt } from './sim-book.js';
+import type { DepthBook } from '../../domain/tick.js';
 import { TIMEFRAME_MS, type Candle, type Timeframe } from '../../domain/candle.js';
 import { candleAt } from './sim-candles.js';
 import { createInstrument, type SimInstrument } from './sim-instrument.js';
@@ -115,7 +116,7 @@ export class SimMarket {
   }
 
   /** The order book of `symbol` at `time`: `levels` levels per side (1 to 1000), best first. */
-  book(symbol: string, levels: number, time: number = this.#now()): SimBook {
+  book(symbol: string, levels: number, time: number = this.#now()): DepthBook {
     const instrument = this.instrument(symbol);
     if (!Number.isInteger(levels) || levels < 1 || levels > MAX_BOOK_LEVELS) {
       throw new RangeError(`SimMarket.book: levels must be an integer from 1 to ${MAX_BOOK_LEVELS}`);
