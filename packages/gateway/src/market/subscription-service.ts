@@ -7,6 +7,7 @@ import { MODE_LABELS } from '../protocol/modes.js';
 import type { AdapterHandle, AdapterManager } from '../upstream/adapter-manager.js';
 import type { DataLevel } from '../domain/tick.js';
 import { errorMessage } from '../upstream/upstream-error.js';
+import type { UpstreamAdapter } from '../upstream/upstream-adapter.js';
 import type { ClientSubscriptions } from './client-subscriptions.js';
 import { subscriptionKey, type ExchangeLease } from './client-subscriptions.js';
 import { topicKey, type Subscriber, type Subscription, type TopicIndex } from './topic-index.js';
@@ -145,6 +146,7 @@ export class SubscriptionService {
         try {
           await topic.adapter.unsubscribe(topic.symbol);
           unsubscribed++;
+          this.#forgetLastTick(topic.exchange, topic.adapter, topic.symbol);
         } catch (error) {
           this.#o.logger.warn(
             { topic: topic.key, err: error },
@@ -159,6 +161,16 @@ export class SubscriptionService {
       cleaned_count: cleaned,
       cleanup_time: (performance.now() - started) / 1000,
     };
+  }
+
+  /**
+   * Drops the cached last tick of a symbol no longer subscribed upstream: it only grows stale, a
+   * client subscribing again later must not be shown it as current, and with its book it is the
+   * largest thing the gateway keeps per symbol.
+   */
+  #forgetLastTick(exchange: string, adapter: UpstreamAdapter, symbol: string): void {
+    const handle = this.#o.adapters.live(exchange);
+    if (handle?.adapter === adapter) handle.lastTicks.delete(symbol);
   }
 
   #checkRoom(state: ClientSubscriptions, request: SubscribeRequest): void {

@@ -197,6 +197,8 @@ describe('adapter lifecycle', () => {
       await subscribe(leaving, ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'], { mode: 2 });
       await subscribe(staying, ['SOL/USDT'], { mode: 1 });
       const adapter = liveSimAdapter(gateway);
+      const lastTicks = gateway.parts.adapters.live('SIM')?.lastTicks;
+      await waitFor(() => lastTicks?.size === 3, 'a last tick of each symbol');
 
       await unsubscribe(leaving, ['BTC/USDT', 'ETH/USDT', 'SOL/USDT']);
       // Orphans stay subscribed upstream until the cleanup, so a quick return finds them warm.
@@ -213,9 +215,11 @@ describe('adapter lifecycle', () => {
       assert.deepEqual(adapter.subscribedSymbols(), ['SOL/USDT']);
       assert.deepEqual([topics.size, topics.orphaned], [1, 0]);
       await staying.next(marketDataOf('SOL/USDT', Date.now()), 5000, 'a fresh SOL/USDT tick');
+      // The last ticks of the symbols unsubscribed upstream are dropped with them.
+      assert.deepEqual(sorted([...(lastTicks?.keys() ?? [])]), ['SOL/USDT']);
 
       // Resubscribing a cleaned symbol subscribes it upstream again: ticks newer than the
-      // request can only come from there (the cached last tick is older).
+      // request can only come from there (no last tick of it is kept).
       const since = Date.now();
       await subscribe(leaving, ['BTC/USDT'], { mode: 2 });
       assert.ok(adapter.subscribedSymbols().includes('BTC/USDT'));
