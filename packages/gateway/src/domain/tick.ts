@@ -58,3 +58,21 @@ export interface QuoteFields {
   upperCircuit: number;
   lowerCircuit: number;
 }
+
+/** The quote's fields in one fixed order, for the compact forms that keep a quote as numbers. */
+export const QUOTE_FIELD_NAMES = [
+  'volume',
+  'open',
+  'high',
+  'low',
+  'close',
+  'lastTradeQuantity',
+  'averagePrice',
+  'totalBuyQuantity',
+  'totalSellQuantity',
+  'change',
+  'changePercent',
+  'oi',
+  'upperCircuit',
+  'lowerCircuit',
+] as const satisfies readonly (keyof QuoteFields)[];

@@ -221,7 +221,7 @@ export class SubscriptionService {
       const subscription = await this.#o.locks.withLock(topicKey(exchange, symbol), () =>
         this.#attach(subscriber, state, held, handle, ref, mode, depth, key),
       );
-      const last = handle.lastTicks.get(symbol);
+      const last = handle.lastTicks.get(symbol)?.toTick();
       if (last && carriesMode(last, mode))
         subscriber.deliver(subscription.slot, serializeMarketData(last, mode, depth, handle.broker));
     } catch (error) {

@@ -12,6 +12,7 @@ import {
 } from '@steadystate/lifecycle';
 import type { ExchangeCatalog } from './exchange-catalog.js';
 import type { Tick } from '../domain/tick.js';
+import { LastTickRecord } from './last-tick-record.js';
 import type { UpstreamAdapter } from './upstream-adapter.js';
 
 /** A live adapter with the last tick of each of its symbols (a new subscriber's first message). */
@@ -19,7 +20,7 @@ export interface AdapterHandle {
   readonly exchange: string;
   readonly broker: string;
   readonly adapter: UpstreamAdapter;
-  readonly lastTicks: BoundedCache<string, Tick>;
+  readonly lastTicks: BoundedCache<string, LastTickRecord>;
 }
 
 export interface AdapterManagerOptions extends SchedulingOptions {
@@ -155,13 +156,15 @@ export class AdapterManager {
     const entry = this.#catalog.get(exchange);
     if (!entry) throw new TypeError(`unknown exchange ${exchange}`);
     const { sink, marketDataCacheSize, logger, leakTracker } = this.#options;
-    const lastTicks = new BoundedCache<string, Tick>({
+    const lastTicks = new BoundedCache<string, LastTickRecord>({
       capacity: marketDataCacheSize,
       name: `market_data:${exchange}`,
       logger,
     });
     const adapter = entry.create((tick) => {
-      lastTicks.set(tick.symbol, tick);
+      const record = lastTicks.peek(tick.symbol);
+      // Set again even when rewritten in place: that marks the symbol most recently used.
+      lastTicks.set(tick.symbol, record?.write(tick) ? record : LastTickRecord.of(tick));
       sink(tick);
     });
     const handle: AdapterHandle = { exchange, broker: entry.broker, adapter, lastTicks };
