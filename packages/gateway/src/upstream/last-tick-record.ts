@@ -18,8 +18,8 @@ const BOOK_AT = QUOTE_AT + QUOTE_KEYS.length;
  *
  * Keeping the ticks themselves meant every tick outlived a few young-generation collections
  * (it stays the last one for half a second at 2 ticks a second) and was promoted to the old
- * generation only to die there: at 14,000 ticks a second, about 20 MB a second of old-generation
- * garbage, which is what old-generation GC time and a slowly growing heap were made of. The
+ * generation only to die there. In the reference soak the change took the RSS slope from
+ * +5.8 to +1.5 MB/h (robust rule) and steady RSS from 217 to 211 MB; GC time moved little. The
  * record is read back as a tick only when a new subscriber needs its first message.
  */
 export class LastTickRecord {
