@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { boxOf, inside } from '../support/boxes.js';
+import { inside, settledBoxes } from '../support/boxes.js';
 import { launchChromium } from '../support/browser.js';
 import { openDashboard } from '../support/dashboard-page.js';
 import { startTestGateway, TEST_ADMIN_TOKEN, TEST_API_KEYS } from '../support/test-gateway.js';
@@ -24,8 +24,6 @@ describe('dashboard cleanup history in a real browser', () => {
         );
       }
       const { page, problems } = await openDashboard(browser, gateway.url, `/?token=${TEST_ADMIN_TOKEN}`);
-      const table = page.locator('#cleanups');
-      const panel = table.locator('xpath=..');
       await page.waitForFunction(
         `document.querySelectorAll('#cleanups tbody tr').length >= ${CLEANUPS}`,
         undefined,
@@ -34,17 +32,18 @@ describe('dashboard cleanup history in a real browser', () => {
 
       for (const width of [1400, 800]) {
         await page.setViewportSize({ width, height: 1000 });
-        const panelBox = await boxOf(panel);
-        assert.ok(panelBox.x + panelBox.width <= width, `the panel fits the ${width} px window`);
-        assert.ok(inside(await boxOf(table), panelBox), `the table lies inside its panel at ${width} px`);
+        // The panel, the table and the first callbacks cell, read together once the page settled.
+        const [panel, table, callbacks] = await settledBoxes(page, [
+          '.tables > div:has(#cleanups)',
+          '#cleanups',
+          '#cleanups tr.callbacks td',
+        ]);
+        assert.ok(panel.x + panel.width <= width, `the panel fits the ${width} px window`);
+        assert.ok(inside(table, panel), `the table lies inside its panel at ${width} px`);
         // What each callback freed is still on screen, inside the panel.
-        const callbacks = page.locator('#cleanups td', { hasText: 'orphaned-symbols' }).first();
-        assert.match((await callbacks.textContent()) ?? '', /orphaned-symbols/);
-        assert.ok(await callbacks.isVisible());
-        assert.ok(
-          inside(await boxOf(callbacks), panelBox),
-          `the callbacks lie inside the panel at ${width} px`,
-        );
+        assert.match(callbacks.text, /orphaned-symbols/);
+        assert.ok(callbacks.width > 0 && callbacks.height > 0, 'the callbacks are shown');
+        assert.ok(inside(callbacks, panel), `the callbacks lie inside the panel at ${width} px`);
       }
       assert.deepEqual(problems, []);
     } finally {
