@@ -40,6 +40,11 @@ export const GatewayErrorCode = {
   /** The server refused the connection's settings (password, database index): no retry helps. */
   KV_REFUSED: 'ERR_KV_REFUSED',
 
+  /** NATS_URL is set and the NATS server cannot be reached, or has no JetStream key-value store. */
+  CLUSTER_UNREACHABLE: 'ERR_CLUSTER_UNREACHABLE',
+  /** No node of the cluster answered for an exchange (no lease holder yet, or NATS is down). */
+  CLUSTER_NO_HOLDER: 'ERR_CLUSTER_NO_HOLDER',
+
   /** The report database refused the rows of waiting reports; the others were saved. */
   REPORTS_REFUSED: 'ERR_REPORTS_REFUSED',
 } as const;

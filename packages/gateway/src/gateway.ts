@@ -11,6 +11,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { GatewayConfig } from './config/config.js';
 import type { BuildContext, GatewayOptions } from './compose/build-context.js';
+import { connectBus } from './compose/build-cluster.js';
 import { buildJobs } from './compose/build-jobs.js';
 import { buildMarket } from './compose/build-market.js';
 import { buildObservability } from './compose/build-observability.js';
@@ -93,7 +94,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     logger.error({ err: error }, 'error while closing the gateway; continuing');
   try {
     const observed = buildObservability(context);
-    const market = buildMarket(context, observed);
+    const bus = await connectBus(context);
+    const market = buildMarket(context, observed, bus);
     const jobs = await buildJobs(context, observed, market);
     const server = buildServer(context, observed, market, jobs);
     await observed.monitor.checkNow(); // stats and /healthz have a reading from the first request on

@@ -11,6 +11,9 @@ import { own, scheduling, type BuildContext } from './build-context.js';
 import type { Observability } from './build-observability.js';
 import { catalogFromConfig } from './catalog-from-config.js';
 import { registerMarketCleanups } from './market-cleanups.js';
+import type { Bus } from '../cluster/bus.js';
+import { DemandPublisher } from '../cluster/demand-publisher.js';
+import { buildClusterNode, busCatalog, type ClusterParts } from './build-cluster.js';
 
 /** The quote path: adapters, caches, the ring buffer, subscriptions and the fan-out. */
 export interface Market {
@@ -25,13 +28,15 @@ export interface Market {
   readonly fanout: Fanout;
   readonly subscriptions: SubscriptionService;
   readonly orphanJob: PeriodicJob;
+  /** Cluster mode's parts (NATS_URL set); undefined in the single process. */
+  readonly cluster: ClusterParts | undefined;
 }
 
 /**
  * Builds the quote path in dependency order; closing runs the other way: the orphan sweep and the
  * cleanup callbacks first, then the fan-out, the adapters, and the caches last.
  */
-export function buildMarket(context: BuildContext, observed: Observability): Market {
+export function buildMarket(context: BuildContext, observed: Observability, bus?: Bus): Market {
   const { config, logger } = context;
   const { structures, leakTracker, monitor } = observed;
   const symbolCache = new BoundedCache<string, boolean>({
@@ -49,13 +54,25 @@ export function buildMarket(context: BuildContext, observed: Observability): Mar
     structures,
   });
   own(context, 'ring buffer', () => ring.close());
-  const topics = new TopicIndex();
+  // In cluster mode every change of an exchange's subscribers is published as this node's demand.
+  let demand: DemandPublisher | undefined;
+  const topics = new TopicIndex(bus ? (exchange) => demand?.changed(exchange) : undefined);
   own(context, 'topic index registration', structures.register(topics));
   const clients = new ClientRegistry(config.ws.maxConnections);
   own(context, 'client registry registration', structures.register(clients));
 
   const simMarket = new SimMarket({ seed: config.sim.seed, symbolCount: config.sim.symbols });
-  const catalog = context.options.catalog ?? catalogFromConfig(config, simMarket, logger);
+  const real = context.options.catalog ?? catalogFromConfig(config, simMarket, logger);
+  const catalog = bus ? busCatalog(bus, real) : real;
+  if (bus) {
+    demand = new DemandPublisher({
+      bus,
+      topics,
+      exchanges: catalog.list().map((entry) => entry.exchange),
+      logger,
+      timers: context.clock.timers,
+    });
+  }
   const adapters = new AdapterManager({
     catalog,
     sink: (tick) => fanout.publish(tick),
@@ -118,5 +135,6 @@ export function buildMarket(context: BuildContext, observed: Observability): Mar
     fanout,
     subscriptions,
     orphanJob,
+    cluster: bus && demand ? buildClusterNode(context, bus, { real, topics, clients, demand }) : undefined,
   };
 }

@@ -17,7 +17,12 @@ import { registerStatsRoutes } from '../http/stats-route.js';
 import { registerSymbolsRoute } from '../http/symbols-route.js';
 import { createGatewayMetrics } from '../metrics/gateway-metrics.js';
 import { DatabaseProbe } from '../reports/database-probe.js';
-import { buildStats, type GatewayStats, type StatsSources } from '../stats/gateway-stats.js';
+import {
+  buildStats,
+  type ClusteredStats,
+  type GatewayStats,
+  type StatsSources,
+} from '../stats/gateway-stats.js';
 import { MessageHandler } from '../ws/message-handler.js';
 import { SocketServer } from '../ws/ws-server.js';
 import { own, scheduling, type BuildContext } from './build-context.js';
@@ -138,6 +143,7 @@ export function buildServer(
     store: jobs.store,
     reports: jobs.reports,
     database: new DatabaseProbe(jobs.database, context.clock.now),
+    bus: market.cluster?.bus,
   });
   const callers = new CallerAuth({
     apiKeys,
@@ -168,7 +174,7 @@ export function buildServer(
       subscriptions: market.subscriptions,
       limits: { maxSymbolsPerRequest: config.ws.maxSymbolsPerClient, maxDepth: MAX_DEPTH },
       monitor,
-      stats,
+      stats: statsWithCluster,
       logger,
     },
     config.ws.maxFrameBytes,
@@ -215,15 +221,24 @@ export function buildServer(
     reports: jobs.reports,
     leakTracker,
     authFailures,
+    bus: market.cluster?.bus,
   };
   const metrics = createGatewayMetrics(sources);
   // Read by /metrics: closed once the HTTP server has stopped serving (fastify's onClose).
   app.addHook('onClose', () => metrics.close());
-  registerStatsRoutes(app, config.auth.adminToken, authFailures, stats, metrics.registry);
+  registerStatsRoutes(app, config.auth.adminToken, authFailures, statsWithCluster, metrics.registry);
   return { app, sockets, stats };
 
   function stats(): GatewayStats {
     return buildStats(sources);
+  }
+
+  /** In cluster mode the stats also name this node and hold every node's answer. */
+  async function statsWithCluster(): Promise<GatewayStats | ClusteredStats> {
+    const cluster = market.cluster;
+    if (!cluster) return stats();
+    const own = stats();
+    return { ...own, node: cluster.bus.config.nodeId, cluster: await cluster.node.gather() };
   }
 }
 

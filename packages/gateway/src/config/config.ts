@@ -1,6 +1,7 @@
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { envSchema, type Env } from './env-schema.js';
 
@@ -131,6 +132,22 @@ export interface GatewayConfig {
     /** How often reports waiting on disk for the database are retried. */
     flushIntervalMs: number;
   };
+  /** Cluster mode (NATS_URL set): this process is one node of a market shared over NATS. */
+  cluster: ClusterConfig | undefined;
+}
+
+export interface ClusterConfig {
+  /** Comma-separated NATS server URLs; may hold credentials, so never logged (redactUrl). */
+  natsUrl: string;
+  nodeId: string;
+  /** Prefix of every subject and bucket of this cluster. */
+  name: string;
+  /** An exchange's lease lapses this long after its holder last renewed it. */
+  leaseTtlMs: number;
+  /** A node's demand lapses this long after it last published it (a dead node's demand goes). */
+  demandTtlMs: number;
+  /** How long `/stats` waits for the other nodes' answers. */
+  statsTimeoutMs: number;
 }
 
 /** Thrown when the environment holds an invalid value; `problems` lists each one. */
@@ -255,6 +272,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pendingMax: v.REPORT_PENDING_MAX,
       flushIntervalMs: v.REPORT_FLUSH_INTERVAL,
     },
+    cluster:
+      v.NATS_URL === undefined
+        ? undefined
+        : {
+            natsUrl: v.NATS_URL,
+            nodeId: v.NODE_ID ?? `${hostname()}-${process.pid}`.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 64),
+            name: v.CLUSTER_NAME,
+            leaseTtlMs: v.CLUSTER_LEASE_TTL,
+            demandTtlMs: v.CLUSTER_DEMAND_TTL,
+            statsTimeoutMs: v.CLUSTER_STATS_TIMEOUT,
+          },
   };
 }
 

@@ -174,6 +174,25 @@ export const envSchema = z.object({
   REPORT_SAVE_RETRIES: integer(0, 20).default(3),
   REPORT_PENDING_MAX: integer(1, 10_000).default(50),
   REPORT_FLUSH_INTERVAL: seconds(0.05, 86_400).default(5000),
+
+  NATS_URL: z
+    .string()
+    .trim()
+    .regex(/^(nats|tls):\/\/\S+$/, 'must be a nats:// or tls:// URL (several: comma-separated)')
+    .optional(),
+  NODE_ID: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1 to 64 letters, digits, ".", "_" or "-"')
+    .optional(),
+  CLUSTER_NAME: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1 to 32 letters, digits, "_" or "-"')
+    .default('steadystate'),
+  CLUSTER_LEASE_TTL: seconds(1, 60).default(10_000),
+  CLUSTER_DEMAND_TTL: seconds(1, 600).default(15_000),
+  CLUSTER_STATS_TIMEOUT: seconds(0.05, 30).default(1000),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -9,6 +9,7 @@ export const HealthFault = {
   STORE_UNREACHABLE: 'key-value store unreachable',
   DATABASE_UNREACHABLE: 'report database unreachable',
   REPORTS_WAITING: 'reports waiting on disk for the database',
+  BUS_UNREACHABLE: 'NATS unreachable (cluster mode): serving what still arrives',
 } as const;
 
 export interface HealthSources {
@@ -18,6 +19,8 @@ export interface HealthSources {
   store: KeyValueStore;
   reports: ReportService;
   database: DatabaseProbe;
+  /** The cluster's bus, in cluster mode. */
+  bus?: { readonly connected: boolean };
 }
 
 /**
@@ -26,7 +29,7 @@ export interface HealthSources {
  *   clients elsewhere;
  * - else 200 `degraded` with the list of faults while Redis is unreachable (as its client sees
  *   it), the report database does not answer (a `SELECT 1` at most every 5 s), or reports wait on
- *   disk for it: quotes keep flowing meanwhile;
+ *   disk for it, or (cluster mode) NATS is unreachable: quotes keep flowing meanwhile;
  * - else 200 `ok`.
  */
 export function registerHealthRoute(app: FastifyInstance, s: HealthSources): void {
@@ -48,5 +51,6 @@ async function currentFaults(s: HealthSources): Promise<string[]> {
   if (store.backend === 'redis' && !store.connected) faults.push(HealthFault.STORE_UNREACHABLE);
   if (!(await s.database.reachable())) faults.push(HealthFault.DATABASE_UNREACHABLE);
   if (s.reports.stats().pending > 0) faults.push(HealthFault.REPORTS_WAITING);
+  if (s.bus && !s.bus.connected) faults.push(HealthFault.BUS_UNREACHABLE);
   return faults;
 }

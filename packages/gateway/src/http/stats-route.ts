@@ -8,12 +8,12 @@ export function registerStatsRoutes(
   app: FastifyInstance,
   adminToken: string | null,
   failures: AuthFailures,
-  stats: () => object,
+  stats: () => object | Promise<object>,
   registry: Registry,
 ): void {
-  app.get('/stats', { preHandler: requireAdminToken(adminToken, failures) }, () => ({
+  app.get('/stats', { preHandler: requireAdminToken(adminToken, failures) }, async () => ({
     type: 'stats',
-    data: stats(),
+    data: await stats(),
   }));
   app.get('/metrics', async (_request, reply) => {
     const text = await registry.metrics();

@@ -68,6 +68,12 @@ export class TopicIndex implements MeasuredStructure {
   readonly #topics = new Map<string, Topic>();
   #active = 0;
   #subscriptions = 0;
+  readonly #onChange: ((exchange: string) => void) | undefined;
+
+  /** `onChange` hears of every change of an exchange's subscribers (the cluster's demand follows it). */
+  constructor(onChange?: (exchange: string) => void) {
+    this.#onChange = onChange;
+  }
 
   get size(): number {
     return this.#topics.size;
@@ -114,6 +120,7 @@ export class TopicIndex implements MeasuredStructure {
     }
     if (topic.count++ === 0) this.#active++;
     this.#subscriptions++;
+    this.#onChange?.(topic.exchange);
   }
 
   remove(subscription: Subscription): void {
@@ -129,6 +136,17 @@ export class TopicIndex implements MeasuredStructure {
     if (!removed) return;
     this.#subscriptions--;
     if (--topic.count === 0) this.#active--;
+    this.#onChange?.(topic.exchange);
+  }
+
+  /** The level each subscribed symbol of `exchange` needs now; orphaned topics are left out. */
+  demandOf(exchange: string): Map<string, DataLevel> {
+    const demand = new Map<string, DataLevel>();
+    for (const topic of this.#topics.values()) {
+      const level = topic.neededLevel;
+      if (topic.exchange === exchange && level !== 0) demand.set(topic.symbol, level);
+    }
+    return demand;
   }
 
   /** Topics nobody subscribes to any more. */
@@ -160,5 +178,6 @@ export class TopicIndex implements MeasuredStructure {
     this.#topics.delete(topic.key);
     if (topic.count > 0) this.#active--;
     this.#subscriptions -= topic.count;
+    if (topic.count > 0) this.#onChange?.(topic.exchange);
   }
 }

@@ -5,6 +5,7 @@ import {
   type CounterSample,
 } from '@steadystate/lifecycle';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Bus } from '../cluster/bus.js';
 import type { StatsSources } from '../stats/gateway-stats.js';
 import { registerScanMetrics } from './scan-metrics.js';
 
@@ -134,6 +135,7 @@ export function createGatewayMetrics(s: StatsSources): GatewayMetrics {
   );
 
   registerScanMetrics(own, s.scans);
+  if (s.bus) registerBusMetrics(own, s.bus);
 
   const registry = Registry.merge([runtimeRegistry(), own]);
   return {
@@ -143,6 +145,34 @@ export function createGatewayMetrics(s: StatsSources): GatewayMetrics {
       own.clear();
     },
   };
+}
+
+/** Cluster mode: what crossed the bus, and how often the connection and the leases changed. */
+function registerBusMetrics(registry: Registry, bus: Bus): void {
+  const c = bus.counters;
+  cumulativeCounter(
+    registry,
+    `${P}bus_messages_total`,
+    'Messages on the cluster bus, by outcome',
+    ['result'],
+    () => [
+      [{ result: 'published' }, c.published],
+      [{ result: 'received' }, c.received],
+      [{ result: 'undecodable' }, c.undecodable],
+      [{ result: 'publish_dropped' }, c.publishDropped],
+    ],
+  );
+  cumulativeCounter(registry, `${P}bus_reconnects_total`, 'Reconnections to NATS', [], () => [
+    [{}, c.reconnects],
+  ]);
+  cumulativeCounter(
+    registry,
+    `${P}bus_lease_changes_total`,
+    'Exchange leases this node took or gave up',
+    [],
+    () => [[{}, c.leaseChanges]],
+  );
+  gauge(registry, 'bus_connected', '1 while connected to NATS', () => (bus.connected ? 1 : 0));
 }
 
 function gauge(registry: Registry, name: string, help: string, read: () => number): void {

@@ -14,6 +14,8 @@ import type {
   StructureSnapshot,
 } from '@steadystate/lifecycle';
 import type { AuthFailures } from '../auth/auth-failures.js';
+import type { Bus } from '../cluster/bus.js';
+import type { ClusterStats } from '../cluster/cluster-node.js';
 import type { Tick } from '../domain/tick.js';
 import type { Fanout } from '../fanout/fanout.js';
 import type { MarketIndicesService } from '../indices/market-indices-service.js';
@@ -45,6 +47,8 @@ export interface StatsSources {
   leakTracker: LeakTracker;
   authFailures: AuthFailures;
   jobs: () => PeriodicJob[];
+  /** The cluster's bus, in cluster mode. */
+  bus?: Bus;
 }
 
 /** One cache as the stats show it (SPEC section 4). */
@@ -122,6 +126,12 @@ export interface GatewayStats {
   store: KvStatus;
   indices: ReturnType<MarketIndicesService['stats']>;
   reports: ReturnType<ReportService['stats']>;
+}
+
+/** The stats of a cluster node: its own, its name, and the cluster as the nodes answered. */
+export interface ClusteredStats extends GatewayStats {
+  node: string;
+  cluster: ClusterStats;
 }
 
 const MB = 1024 * 1024;

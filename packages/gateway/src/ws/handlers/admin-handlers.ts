@@ -21,8 +21,8 @@ function requireAdmin(handler: ActionHandler): ActionHandler {
   };
 }
 
-export const getStats = requireAdmin((_client, _message, context, requestId) =>
-  withRequestId({ type: 'stats', data: context.stats() }, requestId),
+export const getStats = requireAdmin(async (_client, _message, context, requestId) =>
+  withRequestId({ type: 'stats', data: await context.stats() }, requestId),
 );
 
 export const cleanupOrphaned = requireAdmin(async (_client, _message, context, requestId) =>

@@ -17,8 +17,8 @@ export interface HandlerContext {
   subscriptions: SubscriptionService;
   limits: MessageLimits;
   monitor: MemoryMonitor;
-  /** The full stats object (SPEC section 4), as `get_stats` and `GET /stats` answer it. */
-  stats: () => object;
+  /** The full stats object (SPEC section 4), as `get_stats` and `GET /stats` answer it (with the cluster's, gathered over NATS). */
+  stats: () => object | Promise<object>;
   logger: Logger;
 }
 
