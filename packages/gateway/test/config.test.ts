@@ -69,6 +69,13 @@ describe('loadConfig', () => {
     [{ HOST: '0.0.0.0' }, /^API_KEYS="": required when HOST \("0\.0\.0\.0"\) is not a loopback address$/],
     [{ CCXT_EXCHANGES: 'Binance!' }, /^CCXT_EXCHANGES="Binance!": each: a ccxt exchange id$/],
     [{ SIM_TICKS_PER_SECOND: '1000' }, /^SIM_TICKS_PER_SECOND="1000": must be a number from 0.1 to 100$/],
+    [
+      { NATS_URL: 'http://127.0.0.1:4222' },
+      /^NATS_URL="http:\/\/127.0.0.1:4222": must be a nats:\/\/ or tls:\/\/ URL/,
+    ],
+    [{ NODE_ID: 'node 1' }, /^NODE_ID="node 1": must be 1 to 64 letters, digits/],
+    [{ CLUSTER_NAME: 'a.b' }, /^CLUSTER_NAME="a.b": must be 1 to 32 letters, digits/],
+    [{ CLUSTER_LEASE_TTL: '0.5' }, /^CLUSTER_LEASE_TTL="0.5": must be a number of seconds from 1 to 60$/],
   ];
   for (const [env, message] of bad) {
     it(`rejects ${JSON.stringify(env)}`, () => {
@@ -81,6 +88,17 @@ describe('loadConfig', () => {
       );
     });
   }
+
+  it('is a single process without NATS_URL, and a cluster node named after the host and pid with it', () => {
+    assert.equal(loadConfig({}).cluster, undefined);
+    const cluster = loadConfig({ NATS_URL: 'nats://127.0.0.1:4222' }).cluster;
+    assert.ok(cluster);
+    assert.match(cluster.nodeId, new RegExp(`-${process.pid}$`));
+    assert.deepEqual(
+      { name: cluster.name, leaseTtlMs: cluster.leaseTtlMs, demandTtlMs: cluster.demandTtlMs },
+      { name: 'steadystate', leaseTtlMs: 10_000, demandTtlMs: 15_000 },
+    );
+  });
 
   it('reports every bad variable at once', () => {
     assert.throws(

@@ -88,3 +88,19 @@ describe('cluster mode: three nodes serve one market through NATS', () => {
     );
   });
 });
+
+describe('cluster credentials', () => {
+  it('never shows the credentials of NATS_URL in logs or stats', async (t) => {
+    const nats = await startNatsServer(t);
+    if (!nats) return;
+    // The test server has no authorization: it ignores the user and password, which is all this needs.
+    const url = nats.url.replace('nats://', 'nats://watcher:s3cret-pass@');
+    const { nodes } = await startClusterNodes(t, url, 1);
+    const stats = await clusterStats(nodes[0]!);
+    assert.equal(stats.cluster.servers, nats.url);
+    assert.doesNotMatch(JSON.stringify(stats), /s3cret|watcher/);
+    nodes[0]!.child.kill('SIGTERM');
+    assert.deepEqual(await nodes[0]!.exited, { code: 0, signal: null }, 'a node stops cleanly on SIGTERM');
+    assert.doesNotMatch(JSON.stringify(nodes[0]!.lines), /s3cret/);
+  });
+});
