@@ -1,8 +1,10 @@
 #!/usr/bin/env node
+import cluster from 'node:cluster';
 import { limitHeapGrowth } from '@steadystate/lifecycle';
 import { pino } from 'pino';
 import { ConfigError, loadConfig, type GatewayConfig } from './config/config.js';
-import { startGateway, type Gateway } from './gateway.js';
+import type { Gateway } from './gateway.js';
+import { isWorkerPrimary, superviseWorkers } from './workers.js';
 
 /**
  * Process entry point: read the configuration, start the gateway, and on SIGTERM or SIGINT close
@@ -20,9 +22,15 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  const logger = pino({ level: config.logLevel, base: { service: 'steadystate-gateway' } });
+  if (isWorkerPrimary(config)) {
+    superviseWorkers(config, logger);
+    return;
+  }
   // Process-wide, so here and not in startGateway (which tests and embedders call in their own processes).
   if (config.memory.heapGrowthPercent > 0) limitHeapGrowth(config.memory.heapGrowthPercent);
-  const logger = pino({ level: config.logLevel, base: { service: 'steadystate-gateway' } });
+  // Loaded here, not at the top: the primary of WORKERS=N serves nothing and needs none of it.
+  const { startGateway } = await import('./gateway.js');
   const gateway = await startGateway(config, { logger });
   logger.info(
     {
@@ -39,7 +47,11 @@ async function main(): Promise<void> {
   );
   process.stderr.write(banner(gateway, config));
 
+  let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {
+    // A second signal (Ctrl-C reaches a worker and its primary, which passes SIGTERM on) changes nothing.
+    if (stopping) return;
+    stopping = true;
     logger.info({ signal }, 'shutting down');
     const deadline = setTimeout(() => {
       logger.error(
@@ -53,6 +65,8 @@ async function main(): Promise<void> {
       () => {
         logger.info('gateway stopped');
         process.exitCode = 0;
+        // A worker's channel to its primary would keep it alive; nothing else may.
+        if (cluster.isWorker) cluster.worker?.disconnect();
       },
       (error: unknown) => {
         logger.error({ err: error }, 'error while shutting down');
@@ -60,8 +74,8 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
 }
 
 /** What a person starting the gateway needs to connect; on stderr, so stdout stays JSON logs. */

@@ -75,6 +75,11 @@ describe('loadConfig', () => {
     ],
     [{ NODE_ID: 'node 1' }, /^NODE_ID="node 1": must be 1 to 64 letters, digits/],
     [{ CLUSTER_NAME: 'a.b' }, /^CLUSTER_NAME="a.b": must be 1 to 32 letters, digits/],
+    [{ WORKERS: '2' }, /^WORKERS="2": more than one worker needs NATS_URL/],
+    [
+      { WORKERS: '0', NATS_URL: 'nats://127.0.0.1:4222' },
+      /^WORKERS="0": must be auto or a whole number from 1 to 256$/,
+    ],
     [{ CLUSTER_LEASE_TTL: '0.5' }, /^CLUSTER_LEASE_TTL="0.5": must be a number of seconds from 1 to 60$/],
   ];
   for (const [env, message] of bad) {

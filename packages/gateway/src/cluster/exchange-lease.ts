@@ -117,7 +117,8 @@ export class ExchangeLease {
     if (this.#revision === undefined) return;
     this.#revision = undefined;
     this.#o.bus.counters.leaseChanges++;
-    this.#o.logger.warn({ exchange: this.#o.exchange, reason }, 'cluster lease given up');
+    const level = reason === 'released' ? 'info' : 'warn';
+    this.#o.logger[level]({ exchange: this.#o.exchange, reason }, 'cluster lease given up');
     this.#o.onLost();
   }
 }

@@ -134,6 +134,8 @@ export interface GatewayConfig {
   };
   /** Cluster mode (NATS_URL set): this process is one node of a market shared over NATS. */
   cluster: ClusterConfig | undefined;
+  /** Processes serving one port (WORKERS; `auto`: one per CPU), each a cluster node. */
+  workers: number;
 }
 
 export interface ClusterConfig {
@@ -272,6 +274,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pendingMax: v.REPORT_PENDING_MAX,
       flushIntervalMs: v.REPORT_FLUSH_INTERVAL,
     },
+    workers: v.WORKERS,
     cluster:
       v.NATS_URL === undefined
         ? undefined
@@ -323,6 +326,11 @@ function crossFieldProblems(v: Env, env: Record<string, string | undefined>): st
   }
   if (v.KV_STORE === 'redis' && v.REDIS_URL === undefined) {
     problems.push(`${show('KV_STORE')}: redis needs REDIS_URL`);
+  }
+  if (v.WORKERS > 1 && v.NATS_URL === undefined) {
+    problems.push(
+      `${show('WORKERS')}: more than one worker needs NATS_URL (the workers share the market through NATS; see "Scaling out" in the README)`,
+    );
   }
   if (v.API_KEYS !== undefined && v.API_KEYS.length === 0) {
     problems.push(`${show('API_KEYS')}: must name at least one key`);

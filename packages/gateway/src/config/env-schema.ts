@@ -1,4 +1,5 @@
 import { MAX_TIMER_MS } from '@steadystate/lifecycle';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import {
   EXCHANGE_DESCRIPTION,
@@ -193,6 +194,13 @@ export const envSchema = z.object({
   CLUSTER_LEASE_TTL: seconds(1, 60).default(10_000),
   CLUSTER_DEMAND_TTL: seconds(1, 600).default(15_000),
   CLUSTER_STATS_TIMEOUT: seconds(0.05, 30).default(1000),
+  WORKERS: z
+    .string()
+    .trim()
+    .regex(/^(auto|[1-9]\d{0,2})$/, 'must be auto or a whole number from 1 to 256')
+    .transform((value) => (value === 'auto' ? availableParallelism() : Number(value)))
+    .pipe(z.number().max(256, 'must be auto or a whole number from 1 to 256'))
+    .default(1),
 });
 
 export type Env = z.infer<typeof envSchema>;
