@@ -30,7 +30,7 @@ describe('WORKERS=2', () => {
       if (primary.child.exitCode === null) primary.child.kill('SIGKILL');
     });
     await eventually(
-      async () => listening(primary.lines),
+      () => Promise.resolve(listening(primary.lines)),
       (n) => n === 2,
       15_000,
       'workers listening',
