@@ -22,6 +22,7 @@ const GATEWAY_LAYERS = {
   store: ['config'],
   protocol: ['domain'],
   market: ['domain', 'protocol', 'upstream'],
+  cluster: ['config', 'domain', 'market', 'upstream'],
   fanout: ['domain', 'market', 'protocol'],
   scans: ['domain', 'exchanges'],
   indices: ['domain', 'exchanges', 'store'],
@@ -29,8 +30,20 @@ const GATEWAY_LAYERS = {
   dashboard: [],
   ws: ['auth', 'config', 'domain', 'market', 'protocol', 'upstream'],
   http: ['auth', 'dashboard', 'domain', 'html', 'indices', 'reports', 'scans', 'store', 'upstream'],
-  stats: ['auth', 'domain', 'fanout', 'indices', 'market', 'reports', 'scans', 'store', 'upstream', 'ws'],
-  metrics: ['scans', 'stats'],
+  stats: [
+    'auth',
+    'cluster',
+    'domain',
+    'fanout',
+    'indices',
+    'market',
+    'reports',
+    'scans',
+    'store',
+    'upstream',
+    'ws',
+  ],
+  metrics: ['cluster', 'scans', 'stats'],
 };
 const ROOMS = [...Object.keys(GATEWAY_LAYERS), 'compose'];
 const HOW_EXCHANGES_ARE_REACHED = ['**/upstream/ccxt/**', '**/upstream/sim/**', '**/exchanges/**'];

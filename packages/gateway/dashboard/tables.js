@@ -1,4 +1,4 @@
-// The snapshot's tables: cleanup history, caches and structures, adapters.
+// The snapshot's tables: cleanup history, caches and structures, adapters, cluster nodes.
 function rows(tableId, cells) {
   const body = document.querySelector(`#${tableId} tbody`);
   body.replaceChildren(
@@ -61,5 +61,25 @@ export function renderTables(snapshot) {
   rows(
     'adapters',
     snapshot.adapters.map((a) => [a.exchange, a.broker ?? '—', a.status, a.leases, a.subscriptions]),
+  );
+  clusterRows(snapshot.cluster);
+}
+
+/** Cluster mode only: every node that answered, this one marked, with the exchanges it runs. */
+function clusterRows(cluster) {
+  const panel = document.getElementById('cluster-panel');
+  panel.hidden = !cluster;
+  if (!cluster) return;
+  document.getElementById('cluster-name').textContent = `(${cluster.name})`;
+  rows(
+    'nodes',
+    cluster.nodes.map((n) => [
+      n.node === cluster.node ? `${n.node} (this one)` : n.node,
+      n.clients,
+      n.subscriptions,
+      n.leases.map((l) => `${l.exchange} ${Math.round(l.ageMs / 1000)} s`).join(', ') || '—',
+      `${n.bus.received} / ${n.bus.published}`,
+      n.bus.connected ? 'connected' : 'down',
+    ]),
   );
 }

@@ -4,6 +4,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { ClusterConfig } from '../config/config.js';
 import { GatewayError, GatewayErrorCode } from '../errors.js';
 import { errorMessage } from '../upstream/upstream-error.js';
+import { displayServers } from './display-servers.js';
 import { encodeSubjectToken } from './subject-token.js';
 
 /** What the bus has done since the node started; `/metrics` and `/stats` read them. */
@@ -17,21 +18,6 @@ export interface BusCounters {
   reconnects: number;
   /** Leases this node took or lost. */
   leaseChanges: number;
-}
-
-/** The servers of a NATS_URL with any credentials left out, for logs, stats and errors. */
-export function displayServers(natsUrl: string): string {
-  return natsUrl
-    .split(',')
-    .map((server) => {
-      try {
-        const url = new URL(server.trim());
-        return `${url.protocol}//${url.host}`;
-      } catch {
-        return '(not shown: not a valid URL)';
-      }
-    })
-    .join(',');
 }
 
 /**

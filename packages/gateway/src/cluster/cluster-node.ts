@@ -2,7 +2,8 @@ import type { Clock, Logger, Timers } from '@steadystate/lifecycle';
 import type { Subscription } from '@nats-io/transport-node';
 import { z } from 'zod';
 import type { ExchangeCatalog } from '../upstream/exchange-catalog.js';
-import { displayServers, type Bus, type BusCounters } from './bus.js';
+import type { Bus, BusCounters } from './bus.js';
+import { displayServers } from './display-servers.js';
 import { ExchangeLease, type HeldLease } from './exchange-lease.js';
 import { UpstreamOwner, type OwnedExchangeStats } from './upstream-owner.js';
 
@@ -81,6 +82,8 @@ export class ClusterNode {
   readonly #owners = new Map<string, UpstreamOwner>();
   readonly #closing: Promise<void>[] = [];
   #statsResponder: Subscription | undefined;
+  #lastGathered: ClusterStats | undefined;
+  #gathering = false;
 
   constructor(options: ClusterNodeOptions) {
     this.#o = options;
@@ -169,6 +172,20 @@ export class ClusterNode {
       nodes: list,
       holders,
     };
+  }
+
+  /**
+   * The cluster as last gathered, starting a new gathering in the background: for readers that
+   * cannot wait (the dashboard's snapshot), one gathering at a time however often they ask.
+   */
+  lastGathered(): ClusterStats | undefined {
+    if (!this.#gathering) {
+      this.#gathering = true;
+      void this.gather()
+        .then((stats) => (this.#lastGathered = stats))
+        .finally(() => (this.#gathering = false));
+    }
+    return this.#lastGathered;
   }
 
   /** Releases the leases (another node takes them at once) and closes the owners. */

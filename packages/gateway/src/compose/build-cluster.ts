@@ -1,4 +1,4 @@
-import { Bus } from '../cluster/bus.js';
+import type { Bus } from '../cluster/bus.js';
 import { BusAdapter } from '../cluster/bus-adapter.js';
 import { ClusterNode } from '../cluster/cluster-node.js';
 import type { DemandPublisher } from '../cluster/demand-publisher.js';
@@ -21,6 +21,8 @@ export interface ClusterParts {
 export async function connectBus(context: BuildContext): Promise<Bus | undefined> {
   const cluster = context.config.cluster;
   if (!cluster) return undefined;
+  // Loaded only here: a single process never loads the NATS client.
+  const { Bus } = await import('../cluster/bus.js');
   const bus = await Bus.connect(cluster, context.logger);
   own(context, 'NATS connection', () => bus.close());
   context.logger.info({ node: cluster.nodeId, cluster: cluster.name }, 'cluster node connected to NATS');

@@ -107,6 +107,7 @@ export function buildServer(
         cleanups: memory.cleanup.history,
         structures: structures.snapshot(),
         adapters: adapters.stats().adapters,
+        cluster: market.cluster?.node.lastGathered() ?? null,
       };
     },
   };
