@@ -22,7 +22,7 @@ WORK="$(mktemp -d)"
 PIDS=()
 
 cleanup() {
-  for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do { kill -9 "$pid" && wait "$pid"; } 2>/dev/null || true; done
   for ns in nats n1 n2 n3; do ip netns del "${PREFIX}-$ns" 2>/dev/null || true; done
   ip link del "$BRIDGE" 2>/dev/null || true
   rm -rf "$WORK"
