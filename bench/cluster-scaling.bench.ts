@@ -80,7 +80,7 @@ async function main(): Promise<void> {
         await sleep(SETTLE_MS);
         const window = await client.call<T>(measure, { pool: 'bench', ms: WINDOW_MS, ...args });
         process.stderr.write(
-          `  ${layout.name} at ${ticksPerSecond} ticks/s: ${count(perSecond(window))} deliveries/s\n`,
+          `  ${layout.name} at ${ticksPerSecond.toFixed(1)} ticks/s: ${count(perSecond(window))} deliveries/s\n`,
         );
         return window;
       } finally {
