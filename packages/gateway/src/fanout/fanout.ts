@@ -1,5 +1,5 @@
 import { incrementCounter, type RingBuffer } from '@steadystate/lifecycle';
-import type { Topic, TopicIndex, Subscription } from '../market/topic-index.js';
+import type { TopicIndex, Subscription } from '../market/topic-index.js';
 import { WriteBatch } from '../market/write-batch.js';
 import { carriesMode, serializeMarketData } from '../protocol/market-data.js';
 import type { Tick } from '../domain/tick.js';
@@ -72,15 +72,15 @@ export class Fanout {
       return;
     }
     const broker = topic.adapter.name;
-    if (topic.ltp.size > 0) this.#send(topic.ltp, serializeMarketData(tick, 1, 0, broker));
+    // A mode's collection exists only while it has subscribers (see Topic).
+    if (topic.ltp) this.#send(topic.ltp, serializeMarketData(tick, 1, 0, broker));
     // Ticks queued before the symbol's upstream level was raised go only to the modes they serve.
-    if (topic.quote.size > 0 && carriesMode(tick, 2))
-      this.#send(topic.quote, serializeMarketData(tick, 2, 0, broker));
-    if (topic.depth.size > 0 && carriesMode(tick, 3)) this.#sendDepth(topic, tick, broker);
+    if (topic.quote && carriesMode(tick, 2)) this.#send(topic.quote, serializeMarketData(tick, 2, 0, broker));
+    if (topic.depth && carriesMode(tick, 3)) this.#sendDepth(topic.depth, tick, broker);
   }
 
-  #sendDepth(topic: Topic, tick: Tick, broker: string): void {
-    for (const [depth, subscriptions] of topic.depth) {
+  #sendDepth(byDepth: Map<number, Set<Subscription>>, tick: Tick, broker: string): void {
+    for (const [depth, subscriptions] of byDepth) {
       this.#send(subscriptions, serializeMarketData(tick, 3, depth, broker));
     }
   }

@@ -34,9 +34,14 @@ export class Topic {
   readonly adapter: UpstreamAdapter;
   /** The level subscribed upstream; 0 before the first upstream subscribe succeeds. */
   upstreamLevel: 0 | DataLevel = 0;
-  readonly ltp = new Set<Subscription>();
-  readonly quote = new Set<Subscription>();
-  readonly depth = new Map<number, Set<Subscription>>();
+  /**
+   * Subscribers by mode, each collection created with its first member and dropped with its
+   * last: most topics are wanted in one mode, and thousands of empty Sets and Maps (some 180
+   * bytes each) were a few MB of the heap at the reference load.
+   */
+  ltp: Set<Subscription> | undefined = undefined;
+  quote: Set<Subscription> | undefined = undefined;
+  depth: Map<number, Set<Subscription>> | undefined = undefined;
   count = 0;
 
   constructor(key: string, exchange: string, symbol: string, adapter: UpstreamAdapter) {
@@ -48,9 +53,9 @@ export class Topic {
 
   /** The highest mode any subscriber asks for. */
   get neededLevel(): 0 | DataLevel {
-    if (this.depth.size > 0) return 3;
-    if (this.quote.size > 0) return 2;
-    return this.ltp.size > 0 ? 1 : 0;
+    if (this.depth) return 3;
+    if (this.quote) return 2;
+    return this.ltp ? 1 : 0;
   }
 }
 
@@ -111,11 +116,12 @@ export class TopicIndex implements MeasuredStructure {
 
   add(subscription: Subscription): void {
     const { topic, mode } = subscription;
-    if (mode === 1) topic.ltp.add(subscription);
-    else if (mode === 2) topic.quote.add(subscription);
+    if (mode === 1) (topic.ltp ??= new Set()).add(subscription);
+    else if (mode === 2) (topic.quote ??= new Set()).add(subscription);
     else {
-      let set = topic.depth.get(subscription.depth);
-      if (set === undefined) topic.depth.set(subscription.depth, (set = new Set()));
+      const byDepth = (topic.depth ??= new Map<number, Set<Subscription>>());
+      let set = byDepth.get(subscription.depth);
+      if (set === undefined) byDepth.set(subscription.depth, (set = new Set()));
       set.add(subscription);
     }
     if (topic.count++ === 0) this.#active++;
@@ -126,12 +132,17 @@ export class TopicIndex implements MeasuredStructure {
   remove(subscription: Subscription): void {
     const { topic, mode } = subscription;
     let removed: boolean;
-    if (mode === 1) removed = topic.ltp.delete(subscription);
-    else if (mode === 2) removed = topic.quote.delete(subscription);
-    else {
-      const set = topic.depth.get(subscription.depth);
+    if (mode === 1) {
+      removed = topic.ltp?.delete(subscription) ?? false;
+      if (topic.ltp?.size === 0) topic.ltp = undefined;
+    } else if (mode === 2) {
+      removed = topic.quote?.delete(subscription) ?? false;
+      if (topic.quote?.size === 0) topic.quote = undefined;
+    } else {
+      const set = topic.depth?.get(subscription.depth);
       removed = set?.delete(subscription) ?? false;
-      if (set?.size === 0) topic.depth.delete(subscription.depth);
+      if (set?.size === 0) topic.depth?.delete(subscription.depth);
+      if (topic.depth?.size === 0) topic.depth = undefined;
     }
     if (!removed) return;
     this.#subscriptions--;
