@@ -78,11 +78,13 @@ export class Bus {
         { cause: error },
       );
     }
+    let buckets: [KV, KV];
     try {
       const kvm = new Kvm(connection);
-      const leases = await kvm.create(`${config.name}_leases`, { ttl: config.leaseTtlMs, history: 1 });
-      const demand = await kvm.create(`${config.name}_demand`, { ttl: config.demandTtlMs, history: 1 });
-      return new Bus(config, connection, leases, demand, logger);
+      buckets = [
+        await kvm.create(`${config.name}_leases`, { ttl: config.leaseTtlMs, history: 1 }),
+        await kvm.create(`${config.name}_demand`, { ttl: config.demandTtlMs, history: 1 }),
+      ];
     } catch (error) {
       await connection.close();
       throw new GatewayError(
@@ -91,6 +93,15 @@ export class Bus {
         { cause: error },
       );
     }
+    const [leases, demand] = buckets;
+    try {
+      await checkMaxAge(leases, 'CLUSTER_LEASE_TTL', config.leaseTtlMs);
+      await checkMaxAge(demand, 'CLUSTER_DEMAND_TTL', config.demandTtlMs);
+    } catch (error) {
+      await connection.close();
+      throw error;
+    }
+    return new Bus(config, connection, leases, demand, logger);
   }
 
   get connected(): boolean {
@@ -142,4 +153,19 @@ export class Bus {
       }
     }
   }
+}
+
+/**
+ * A bucket that exists already keeps the max age it was created with (creating it again changes
+ * nothing), and every node's timing rests on it: a node whose TTL differs refuses to start.
+ */
+async function checkMaxAge(bucket: KV, variable: string, wantedMs: number): Promise<void> {
+  const status = await bucket.status();
+  if (status.ttl === wantedMs) return;
+  throw new GatewayError(
+    GatewayErrorCode.CONFIG_INVALID,
+    `${variable} is ${wantedMs / 1000} s, but this cluster's bucket ${status.bucket} lapses entries after ` +
+      `${status.ttl / 1000} s: every node of a cluster must use the same ${variable} ` +
+      `(or remove the bucket, e.g. \`nats kv del ${status.bucket}\`, while no node runs)`,
+  );
 }

@@ -104,3 +104,15 @@ describe('cluster credentials', () => {
     assert.doesNotMatch(JSON.stringify(nodes[0]!.lines), /s3cret/);
   });
 });
+
+describe('cluster settings that must agree', () => {
+  it('refuses to start a node whose CLUSTER_LEASE_TTL differs from the one its cluster was created with', async (t) => {
+    const nats = await startNatsServer(t);
+    if (!nats) return;
+    const { add } = await startClusterNodes(t, nats.url, 1);
+    await assert.rejects(
+      add('node-with-other-ttl', { CLUSTER_LEASE_TTL: '5' }),
+      /CLUSTER_LEASE_TTL is 5 s, but this cluster's bucket \S+_leases lapses entries after 2 s/,
+    );
+  });
+});

@@ -31,10 +31,11 @@ export async function startClusterNodes(
 ): Promise<{
   cluster: string;
   nodes: ClusterNodeProcess[];
-  add: (nodeId: string) => Promise<ClusterNodeProcess>;
+  /** Starts one more node; `extra` overrides the shared environment for it alone. */
+  add: (nodeId: string, extra?: Record<string, string>) => Promise<ClusterNodeProcess>;
 }> {
   const cluster = `t${randomBytes(4).toString('hex')}`;
-  const add = async (nodeId: string): Promise<ClusterNodeProcess> => {
+  const add = async (nodeId: string, extra: Record<string, string> = {}): Promise<ClusterNodeProcess> => {
     const spawned = await spawnGateway({
       DATA_DIR: await makeTempDir(),
       LOG_LEVEL: 'info',
@@ -45,6 +46,7 @@ export async function startClusterNodes(
       CLUSTER_NAME: cluster,
       ...FAST_CLUSTER_ENV,
       ...env,
+      ...extra,
     });
     t.after(() => {
       if (spawned.child.exitCode === null && spawned.child.signalCode === null) spawned.child.kill('SIGKILL');
