@@ -121,11 +121,12 @@ export class UpstreamOwner {
 
   async #startWatch(): Promise<void> {
     this.#watch?.stop();
-    this.#nodes.clear();
     try {
       const watch = await this.#o.bus.demand.watch({ key: `${this.#exchangeToken}.*` });
       if (this.#closed) return watch.stop();
       this.#watch = watch;
+      // The new watch replays every current value: what it does not replay has lapsed.
+      this.#nodes.clear();
       for await (const entry of watch) this.#onDemand(entry);
     } catch (error) {
       // Restarted on the next reconnection; meanwhile the last known demand stands.
